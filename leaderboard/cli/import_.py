@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import click
+
+from ..errors import LeaderboardError
+
+
+@click.command("import")
+def command() -> None:
+    """Not built yet (placeholder while the command is being written)."""
+    raise LeaderboardError("'import' is not built yet")

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import click
+
+from ..errors import LeaderboardError
+
+
+@click.command("review")
+def command() -> None:
+    """Not built yet (placeholder while the command is being written)."""
+    raise LeaderboardError("'review' is not built yet")

@@ -1,0 +1,175 @@
+"""The benchmark registry: benchmarks, their aliases and metrics, loaded from `schemas/benchmarks.json`.
+
+The registry is data; this module only reads it (validated against `schemas/registry.schema.json`)
+and answers name lookups. Names match after normalisation: case, spaces and punctuation are
+ignored, so "MMLU-Pro", "MMLU Pro" and "mmlu pro" are one benchmark.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from .errors import RegistryError
+from .paths import schemas_dir
+
+REGISTRY_FILE = "benchmarks.json"
+REGISTRY_SCHEMA = "registry.schema.json"
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def normalise_name(text: str) -> str:
+    """The lookup key of a benchmark or metric name: lowercase letters and digits only."""
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str  # "accuracy", "perplexity", "pass-at-1"
+    name: str  # display name
+    direction: str  # "higher" or "lower" is better
+    unit: str | None  # "%" or None
+    min: float | None
+    max: float | None
+    aliases: tuple[str, ...] = ()
+
+    def accepts(self, value: float) -> bool:
+        """True when `value` lies in the metric's valid range."""
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    task: str
+    homepage: str | None
+    metrics: tuple[Metric, ...]  # the first is the benchmark's headline metric
+
+    @property
+    def default_metric(self) -> Metric:
+        return self.metrics[0]
+
+    def metric(self, text: str | None) -> Metric | None:
+        """The metric named `text` (id, name or alias), or the headline metric for None."""
+        if text is None:
+            return self.default_metric
+        key = normalise_name(text)
+        for metric in self.metrics:
+            if key in {normalise_name(n) for n in (metric.id, metric.name, *metric.aliases)}:
+                return metric
+        return None
+
+
+class Registry:
+    """All benchmarks, with lookups by id, name or alias."""
+
+    def __init__(self, benchmarks: list[Benchmark], path: str = REGISTRY_FILE):
+        self.path = path
+        self.benchmarks: dict[str, Benchmark] = {b.id: b for b in benchmarks}
+        self._by_name: dict[str, Benchmark] = {}
+        for benchmark in benchmarks:
+            for name in (benchmark.id, benchmark.name, *benchmark.aliases):
+                self._by_name.setdefault(normalise_name(name), benchmark)
+
+    def __iter__(self):
+        return iter(self.benchmarks.values())
+
+    def __len__(self) -> int:
+        return len(self.benchmarks)
+
+    def get(self, benchmark_id: str) -> Benchmark | None:
+        return self.benchmarks.get(benchmark_id)
+
+    def lookup(self, text: str) -> Benchmark | None:
+        """The benchmark whose id, name or an alias is `text` after normalisation."""
+        return self._by_name.get(normalise_name(text))
+
+    def names(self) -> list[str]:
+        """Every id, name and alias: the vocabulary for suggestions."""
+        return sorted({n for b in self for n in (b.id, b.name, *b.aliases)})
+
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Did-you-mean candidates for an unknown benchmark name, as registry ids."""
+        by_key = {normalise_name(n): b.id for b in self for n in (b.id, b.name, *b.aliases)}
+        close = difflib.get_close_matches(normalise_name(text), list(by_key), n=limit * 3, cutoff=0.6)
+        return list(dict.fromkeys(by_key[k] for k in close))[:limit]
+
+
+def load_registry(path: Path | str | None = None) -> Registry:
+    """Load and validate the registry; every problem is a RegistryError naming file and JSON pointer."""
+    path = Path(path) if path else schemas_dir() / REGISTRY_FILE
+    document = _load_json(path)
+    schema = _load_json(schemas_dir() / REGISTRY_SCHEMA)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = [f"{_pointer(e.absolute_path)}: {e.message}" for e in errors[:20]]
+        raise RegistryError("invalid registry:\n  " + "\n  ".join(lines), file=str(path),
+                            hint=f"fix the entries named above; the format is {REGISTRY_SCHEMA}")
+    benchmarks = [_benchmark(entry) for entry in document["benchmarks"]]
+    _check_unique_names(benchmarks, str(path))
+    return Registry(benchmarks, str(path))
+
+
+@lru_cache(maxsize=4)
+def default_registry() -> Registry:
+    """The project's registry, loaded once per process."""
+    return load_registry()
+
+
+def _load_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RegistryError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise RegistryError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+
+
+def _pointer(parts) -> str:
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
+
+
+def _benchmark(entry: dict) -> Benchmark:
+    metrics = tuple(
+        Metric(
+            id=m["id"],
+            name=m.get("name", m["id"]),
+            direction=m["direction"],
+            unit=m.get("unit"),
+            min=m.get("min"),
+            max=m.get("max"),
+            aliases=tuple(m.get("aliases", ())),
+        )
+        for m in entry["metrics"]
+    )
+    return Benchmark(
+        id=entry["id"],
+        name=entry["name"],
+        aliases=tuple(entry.get("aliases", ())),
+        task=entry.get("task", ""),
+        homepage=entry.get("homepage"),
+        metrics=metrics,
+    )
+
+
+def _check_unique_names(benchmarks: list[Benchmark], file: str) -> None:
+    """Two benchmarks must never answer to the same name: a lookup would depend on file order."""
+    owner: dict[str, str] = {}
+    for index, benchmark in enumerate(benchmarks):
+        for name in {normalise_name(n) for n in (benchmark.id, benchmark.name, *benchmark.aliases)}:
+            if name in owner and owner[name] != benchmark.id:
+                raise RegistryError(
+                    f"/benchmarks/{index}: name {name!r} is used by both {owner[name]!r} and {benchmark.id!r}",
+                    file=file, hint="keep the alias on one benchmark only")
+            owner[name] = benchmark.id
