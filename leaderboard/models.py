@@ -150,3 +150,26 @@ class Table:
         """A stable, file-name-safe key for this table."""
         parts = [self.benchmark, self.metric] + ([self.setting] if self.setting else [])
         return "--".join(parts)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Papers disagree on one (model, benchmark, metric, setting): every number is kept and shown."""
+
+    table_key: str  # Table.key of the leaderboard the entry is in
+    benchmark: str
+    metric: str
+    setting: str | None
+    model_id: str
+    model: str
+    chosen: SourceRef  # the number the leaderboard shows (absolute preferred over cited)
+    sources: tuple[SourceRef, ...]  # every claim, chosen first
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything the renderers need: the ranked tables, the conflicts, and every paper with its claims."""
+
+    tables: tuple[Table, ...]
+    conflicts: tuple[Conflict, ...]
+    results: tuple[ResultFile, ...]  # every paper, sorted by id (paper pages show all their claims)
