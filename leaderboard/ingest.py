@@ -162,7 +162,7 @@ def _parse_page(text: str, file: str) -> list[Paper]:
         if abstract is None or _is_trailer_start(lines, i + 1):
             raise ListingError(f"title with no abstract: {title[:60]!r}", file=file, line=title_line,
                                hint="every title must be followed by its abstract")
-        _check_abstract(abstract, lines[i + 1][0], title, title_line, file)
+        _check_abstract(abstract, lines[i + 1][0], title, title_line, file, first=not papers)
         i += 2
         meta: dict = {}
         if _is_trailer_start(lines, i):
@@ -229,7 +229,7 @@ def _parse_compact(lines: list[tuple[int, str]], file: str) -> list[Paper]:
         if i + 1 >= len(lines):
             raise ListingError(f"title with no abstract: {title[:60]!r}", file=file, line=title_line,
                                hint="every title line must be followed by its abstract line")
-        _check_abstract(lines[i + 1][1], lines[i + 1][0], title, title_line, file)
+        _check_abstract(lines[i + 1][1], lines[i + 1][0], title, title_line, file, first=not papers)
         papers.append(_paper(title, lines[i + 1][1], file, title_line))
     return papers
 
@@ -240,9 +240,14 @@ def _check_title(title: str, line: int, file: str) -> None:
                            hint="is a title line missing before this abstract, or is this not a Daily Papers listing?")
 
 
-def _check_abstract(abstract: str, line: int, title: str, title_line: int, file: str) -> None:
-    if len(abstract.split()) < _MIN_ABSTRACT_WORDS:
-        raise ListingError(f"title with no abstract: {title[:60]!r} is followed by {abstract[:60]!r}",
+def _check_abstract(abstract: str, line: int, title: str, title_line: int, file: str, first: bool) -> None:
+    if len(abstract.split()) >= _MIN_ABSTRACT_WORDS:
+        return
+    if first:  # nothing in the file looked like a listing: say so rather than blame one entry
+        raise ListingError("not a known listing format: expected a title line followed by an abstract",
+                           file=file, line=title_line,
+                           hint="pass a Daily Papers page dump, a compact dump, or a listing from `leaderboard fetch`")
+    raise ListingError(f"title with no abstract: {title[:60]!r} is followed by {abstract[:60]!r}",
                            file=file, line=title_line,
                            hint="every title must be followed by its abstract; is this a Daily Papers listing?")
 

@@ -1,11 +1,40 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from ..errors import LeaderboardError
+from ..build import build_site
+from ..paths import DEFAULT_RESULTS, DEFAULT_SITE
+from .common import inputs_argument, inputs_or_default, show_progress
 
 
 @click.command("build")
-def command() -> None:
-    """Not built yet (placeholder while the command is being written)."""
-    raise LeaderboardError("'build' is not built yet")
+@inputs_argument
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
+              show_default=True, help="Reviewed result files (one JSON file per paper).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_SITE,
+              show_default=True, help="Where the site is written.")
+@click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every leaderboard as Markdown tables to this file.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes for extracting papers that have no result file.")
+def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown: Path | None, jobs: int) -> None:
+    """Build the site: listings (default: the embedded corpus) + result files -> validated,
+    reconciled leaderboards in OUT, with CSV downloads.
+
+    \b
+    Examples:
+      leaderboard build
+      leaderboard build --out public --markdown leaderboards.md
+      leaderboard build data/ --results results/
+    """
+    def progress(stage: str) -> None:
+        if show_progress():
+            click.echo(f"  {stage}...", err=True)
+
+    summary = build_site(inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs, progress=progress)
+    click.echo(str(summary))
+    if markdown:
+        click.echo(f"Markdown tables: {markdown}")
+    click.echo(f"Site: {(out_dir / 'index.html').resolve()}")

@@ -6,12 +6,18 @@ import sys
 
 import click
 
+from ..ingest import embedded_corpus
+from ..paths import DEFAULT_DATA
+
 inputs_argument = click.argument("inputs", nargs=-1, type=click.Path(), metavar="[INPUT]...")
 
 
-def inputs_or_default(inputs: tuple[str, ...]) -> list[str] | None:
-    """No INPUT means the embedded corpus (None for `ingest`)."""
-    return list(inputs) or None
+def inputs_or_default(inputs: tuple[str, ...]) -> list[str]:
+    """No INPUT means the embedded corpus plus ./data/ (where `fetch` puts new listings) if it exists."""
+    if inputs:
+        return list(inputs)
+    defaults = [str(p) for p in embedded_corpus()]
+    return defaults + ([str(DEFAULT_DATA)] if DEFAULT_DATA.is_dir() else [])
 
 
 def show_progress() -> bool:
