@@ -1,0 +1,251 @@
+"""Export the compiled leaderboards to the formats people already keep results in.
+
+- `model-index`: one Hugging Face model-card `model-index` YAML block per model, ready to paste into
+  the model card's front matter; every result's `source` points to the paper's abstract.
+- `pwc`: the Papers with Code `evaluation-tables.json` shape (task -> datasets -> `sota`).
+- `jsonl` and `parquet`: every claim, one row each, with exactly the columns of `data/claims.csv`
+  (the rows come from the same function, `render_csv.claims_frame`).
+
+Every exporter is a pure function of the compiled data; the output is sorted and has no timestamp,
+so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .models import Compiled, Entry, Paper, Table
+from .reconcile import canonical_model_id, is_placeholder, load_model_aliases, rule_model_id
+from .registry import Registry
+from .render_csv import claims_frame
+from .render_format import arxiv_url, format_number, page_name, parse_date
+
+EXPORT_FORMATS = ("model-index", "pwc", "jsonl", "parquet")
+BINARY_FORMATS = ("parquet",)
+DEFAULT_TASK_TYPE = "text-generation"
+DOWNLOAD_FILES = ("claims.parquet", "claims.jsonl")  # written into the site's data/ beside the CSVs
+
+
+# ---------------------------------------------------------------- links
+
+
+def abstract_link(paper: Paper, claim_index: int, site_url: str | None = None) -> str:
+    """Where a number came from: the arXiv abstract when the id is known, else the site's abstract page
+    (relative to the site root, or absolute under `site_url`), anchored at the claim."""
+    arxiv = arxiv_url(paper.external_ids.get("arxiv"))
+    if arxiv:
+        return arxiv
+    relative = f"papers/{page_name(paper.id)}.html#claim-{claim_index}"
+    return f"{site_url.rstrip('/')}/{relative}" if site_url else relative
+
+
+def export_name(entry: Entry) -> str:
+    """The model's display name, with its size when the name lacks it: "Llama 3" at 8B is "Llama 3 8B",
+    so that an importer derives the same canonical model id from the name alone."""
+    if entry.params and rule_model_id(entry.model) != rule_model_id(entry.model, entry.params):
+        return f"{entry.model} {entry.params}"
+    return entry.model
+
+
+def dataset_name(table: Table) -> str:
+    """"MMLU", or "MMLU (5-shot)" for a setting: the convention of Open LLM Leaderboard model cards."""
+    return f"{table.benchmark_name} ({table.setting})" if table.setting else table.benchmark_name
+
+
+def _papers(compiled: Compiled) -> dict[str, Paper]:
+    return {result.paper.id: result.paper for result in compiled.results}
+
+
+def _rows(compiled: Compiled) -> Iterable[tuple[Table, Entry]]:
+    """Every leaderboard entry that names a model: placeholders ("(prior SOTA)") are no model to publish."""
+    for table in compiled.tables:
+        for entry in table.entries:
+            if not is_placeholder(entry.model):
+                yield table, entry
+
+
+# ---------------------------------------------------------------- model-index
+
+
+def model_index(compiled: Compiled, registry: Registry, *, site_url: str | None = None,
+                task_type: str = DEFAULT_TASK_TYPE, model: str | None = None,
+                aliases: dict[str, str] | None = None) -> list[dict]:
+    """One `model-index` entry (`name`, `results`) per model, sorted by canonical model id.
+
+    `model` keeps only the model of that name (any spelling that reconciles to the same id).
+    Results with the same dataset, setting and source share one entry with several metrics.
+    """
+    wanted = None
+    if model is not None:
+        aliases = load_model_aliases() if aliases is None else aliases
+        wanted = canonical_model_id(model, aliases)
+    papers = _papers(compiled)
+    by_model: dict[str, list[tuple[Table, Entry]]] = {}
+    for table, entry in _rows(compiled):
+        if wanted is None or entry.model_id == wanted:
+            by_model.setdefault(entry.model_id, []).append((table, entry))
+    return [
+        {"name": export_name(rows[0][1]), "results": _model_results(rows, registry, papers, site_url, task_type)}
+        for _model_id, rows in sorted(by_model.items())
+    ]
+
+
+def _model_results(rows: list[tuple[Table, Entry]], registry: Registry, papers: dict[str, Paper],
+                   site_url: str | None, task_type: str) -> list[dict]:
+    grouped: dict[tuple, dict] = {}
+    for table, entry in rows:
+        source = entry.source
+        url = abstract_link(papers[source.paper_id], source.claim_index, site_url)
+        benchmark = registry.get(table.benchmark)
+        task_name = (benchmark.task if benchmark and benchmark.task else table.benchmark_name)
+        result = grouped.setdefault((table.benchmark, table.setting, url), {
+            "task": {"type": task_type, "name": task_name},
+            "dataset": {"name": dataset_name(table), "type": table.benchmark},
+            "metrics": [],
+            "source": {"url": url, "name": source.paper_title},
+        })
+        result["metrics"].append({"type": table.metric, "value": _yaml_number(entry.value), "name": table.metric_name})
+    return list(grouped.values())
+
+
+def _yaml_number(value: float) -> float | int:
+    # 70.0 is written 70: model cards hold numbers as people type them.
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def model_index_yaml(blocks: list[dict]) -> str:
+    """One YAML document per model (`model-index: [...]`), separated by `---`: each pastes as it is
+    into a model card's front matter."""
+    documents = [{"model-index": [block]} for block in blocks]
+    return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                              width=1000) if documents else ""
+
+
+# ---------------------------------------------------------------- Papers with Code
+
+
+def pwc_tables(compiled: Compiled, registry: Registry, *, site_url: str | None = None) -> list[dict]:
+    """Papers with Code `evaluation-tables.json`: tasks (by name) -> datasets (by name) -> `sota`.
+
+    A dataset is one (benchmark, setting); its `sota.metrics` are the metric names in registry order,
+    and each row is one model as reported by one paper, with its numbers as strings.
+    """
+    papers = _papers(compiled)
+    tasks: dict[str, dict[str, list[tuple[Table, Entry]]]] = {}
+    for table, entry in _rows(compiled):
+        benchmark = registry.get(table.benchmark)
+        task = benchmark.task if benchmark and benchmark.task else table.benchmark_name
+        tasks.setdefault(task, {}).setdefault(dataset_name(table), []).append((table, entry))
+    return [
+        {"task": task, "description": "", "categories": [],
+         "datasets": [_pwc_dataset(name, rows, registry, papers, site_url) for name, rows in sorted(datasets.items())],
+         "subtasks": [], "synonyms": [], "source_link": None}
+        for task, datasets in sorted(tasks.items())
+    ]
+
+
+def _pwc_dataset(name: str, rows: list[tuple[Table, Entry]], registry: Registry, papers: dict[str, Paper],
+                 site_url: str | None) -> dict:
+    benchmark = registry.get(rows[0][0].benchmark)
+    order = {metric.id: position for position, metric in enumerate(benchmark.metrics)} if benchmark else {}
+    rows = sorted(rows, key=lambda row: (order.get(row[0].metric, len(order)), row[0].metric, row[1].rank))
+    metric_names = list(dict.fromkeys(table.metric_name for table, _entry in rows))
+    by_source: dict[tuple[str, str], dict] = {}
+    for table, entry in rows:
+        paper = papers[entry.source.paper_id]
+        row = by_source.setdefault((entry.model_id, paper.id), {
+            "model_name": export_name(entry),
+            "paper_title": paper.title,
+            "paper_url": abstract_link(paper, entry.source.claim_index, site_url),
+            "paper_date": paper.published if parse_date(paper.published) else None,
+            "code_links": [],
+            "model_links": [],
+            "metrics": {},
+            "uses_additional_data": False,
+        })
+        row["metrics"][table.metric_name] = format_number(entry.value, entry.source.evidence)
+    return {"dataset": name, "description": "", "subdatasets": [], "dataset_links": [], "dataset_citations": [],
+            "sota": {"metrics": metric_names, "rows": list(by_source.values())}}
+
+
+def pwc_json(tasks: list[dict]) -> str:
+    return json.dumps(tasks, indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------- every claim: JSONL and Parquet
+
+
+def claims_table(compiled: Compiled, site_url: str | None = None) -> pd.DataFrame:
+    """The rows and columns of `data/claims.csv`; with `site_url` the abstract links are absolute."""
+    frame = claims_frame(compiled)
+    if site_url:
+        root = site_url.rstrip("/") + "/"
+        # claims.csv links are relative to data/ ("../papers/..."): re-root them at the site.
+        frame["abstract_url"] = frame["abstract_url"].map(lambda url: root + url.removeprefix("../"))
+    return frame
+
+
+def claims_jsonl(frame: pd.DataFrame) -> str:
+    """One JSON object per claim, keys in column order, null for unknowns."""
+    lines = [json.dumps({column: _plain(value) for column, value in zip(frame.columns, row, strict=True)},
+                        ensure_ascii=False, allow_nan=False)
+             for row in frame.itertuples(index=False, name=None)]
+    return "".join(line + "\n" for line in lines)
+
+
+def _plain(value: object) -> object:
+    """numpy scalars and pandas' missing markers as plain JSON values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return value
+
+
+def claims_parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow", index=False)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def export(compiled: Compiled, registry: Registry, fmt: str, *, site_url: str | None = None,
+           task_type: str = DEFAULT_TASK_TYPE, model: str | None = None) -> bytes:
+    """The exported file in format `fmt` (one of EXPORT_FORMATS), as bytes (text is UTF-8)."""
+    if fmt == "model-index":
+        blocks = model_index(compiled, registry, site_url=site_url, task_type=task_type, model=model)
+        return model_index_yaml(blocks).encode("utf-8")
+    if fmt == "pwc":
+        return pwc_json(pwc_tables(compiled, registry, site_url=site_url)).encode("utf-8")
+    if fmt == "jsonl":
+        return claims_jsonl(claims_table(compiled, site_url)).encode("utf-8")
+    if fmt == "parquet":
+        return claims_parquet(claims_table(compiled, site_url))
+    raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+
+
+def download_files(compiled: Compiled) -> dict[str, bytes]:
+    """The site's extra downloads, {path under the site root: bytes}, for the two-phase site writer."""
+    frame = claims_frame(compiled)
+    return {"data/claims.parquet": claims_parquet(frame), "data/claims.jsonl": claims_jsonl(frame).encode("utf-8")}
+
+
+def write_downloads(compiled: Compiled, data_dir: Path | str) -> list[Path]:
+    """Write `claims.parquet` and `claims.jsonl` into the site's `data/` directory; returns their paths."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for relative, content in sorted(download_files(compiled).items()):
+        path = data_dir / Path(relative).name
+        path.write_bytes(content)
+        written.append(path)
+    return written
