@@ -1,0 +1,390 @@
+"""Phase one of the site build: every page's content, computed from the compiled data alone.
+
+`site_files(compiled, registry)` returns {relative path: bytes} for the whole site and touches no file
+system output; `render.render_site` writes the result. Templates are Jinja2 with autoescape on (every
+string here comes from papers written by strangers); the only Markup passed in is HTML built here from
+escaped text (highlighted abstracts) and the charts' SVG.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .chart import sota_chart
+from .errors import LeaderboardError
+from .models import Compiled, Conflict, Entry, ResultFile, Table
+from .registry import Benchmark, Registry
+from .render_csv import (
+    BENCHMARK_COLUMNS,
+    CLAIMS_COLUMNS,
+    benchmark_frame,
+    claim_url,
+    claims_frame,
+    leaderboards_json,
+    to_csv,
+)
+from .render_format import (
+    SIZE_CLASSES,
+    anchor_id,
+    arxiv_url,
+    date_sort_key,
+    format_date,
+    format_number,
+    format_score,
+    hf_url,
+    page_name,
+    params_count,
+    parse_date,
+    safe_web_url,
+    size_class,
+)
+from .render_highlight import highlight_abstract, mark_open
+from .render_markdown import table_heading
+
+PACKAGE_DIR = Path(__file__).parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+KIND_LABELS = {"absolute": "reported", "cited": "cited", "delta": "delta"}
+
+
+class SiteError(LeaderboardError):
+    """The site cannot be written: two pages on one path, an unsafe path, or an output directory we must not replace."""
+
+
+@dataclass(frozen=True)
+class BenchmarkInfo:
+    """A benchmark as the site shows it: from the registry, or made up from a table for ids it lacks."""
+
+    id: str
+    name: str
+    task: str
+    homepage: str | None
+    aliases: tuple[str, ...]
+    metric_order: tuple[str, ...]
+
+
+def environment() -> Environment:
+    """The Jinja2 environment: autoescape on for every template, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = format_date
+    return env
+
+
+def site_files(compiled: Compiled, registry: Registry, generated: str | None = None) -> dict[str, bytes]:
+    """Every file of the site, {posix path relative to the site root: content}, in a stable order."""
+    site = _Site(compiled, registry, generated)
+    return site.files()
+
+
+class _Site:
+    """Indexes over the compiled data that several pages share; built once, read-only afterwards."""
+
+    def __init__(self, compiled: Compiled, registry: Registry, generated: str | None):
+        self.compiled = compiled
+        self.generated = generated
+        self.env = environment()
+        self.results: dict[str, ResultFile] = {r.paper.id: r for r in sorted(compiled.results, key=lambda r: r.paper.id)}
+        self.benchmarks = _benchmarks(registry, compiled.tables)
+        order = {b.id: (i, b) for i, b in enumerate(self.benchmarks)}
+        self.tables = sorted(compiled.tables, key=lambda t: (order[t.benchmark][0], _metric_position(order[t.benchmark][1], t),
+                                                              t.setting or "", t.key))
+        self.tables_by_benchmark: dict[str, list[Table]] = defaultdict(list)
+        for table in self.tables:
+            self.tables_by_benchmark[table.benchmark].append(table)
+        self.conflicts: dict[tuple[str, str], Conflict] = {(c.table_key, c.model_id): c for c in compiled.conflicts}
+        # Which leaderboards each claim feeds: (paper id, claim number) -> [(table, entry)].
+        self.uses: dict[tuple[str, int], list[tuple[Table, Entry]]] = defaultdict(list)
+        self.models: dict[str, list[tuple[Table, Entry]]] = defaultdict(list)
+        for table in self.tables:
+            for entry in table.entries:
+                self.models[entry.model_id].append((table, entry))
+                for source in entry.sources:
+                    self.uses[(source.paper_id, source.claim_index)].append((table, entry))
+
+    # -- links ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def benchmark_href(benchmark_id: str, root: str) -> str:
+        return f"{root}benchmarks/{page_name(benchmark_id)}.html"
+
+    def table_href(self, table: Table, root: str) -> str:
+        return f"{self.benchmark_href(table.benchmark, root)}#{anchor_id('table', table.key)}"
+
+    @staticmethod
+    def model_href(model_id: str, root: str) -> str:
+        return f"{root}models/{page_name(model_id)}.html"
+
+    def paper_href(self, paper_id: str, root: str) -> str | None:
+        return f"{root}papers/{page_name(paper_id)}.html" if paper_id in self.results else None
+
+    def claim_href(self, paper_id: str, claim_index: int, root: str) -> str | None:
+        result = self.results.get(paper_id)
+        if result is None or not 1 <= claim_index <= len(result.claims):
+            return None  # the anchor would not exist: show the paper as text rather than a dead link
+        return claim_url(paper_id, claim_index, root)
+
+    def conflict_href(self, table: Table, model_id: str, root: str) -> str | None:
+        if (table.key, model_id) not in self.conflicts:
+            return None
+        return f"{root}conflicts.html#{anchor_id('conflict', table.key, model_id)}"
+
+    # -- page contexts ----------------------------------------------------------------------------
+
+    def files(self) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        pages = [("index.html", "index.html", self.index_context())]
+        pages += [(f"benchmarks/{page_name(b.id)}.html", "benchmark.html", self.benchmark_context(b))
+                  for b in self.benchmarks]
+        pages += [(f"papers/{page_name(pid)}.html", "paper.html", self.paper_context(r))
+                  for pid, r in self.results.items()]
+        pages += [(f"models/{page_name(mid)}.html", "model.html", self.model_context(mid))
+                  for mid in sorted(self.models)]
+        pages += [("papers.html", "papers.html", self.papers_context()),
+                  ("models.html", "models.html", self.models_context()),
+                  ("conflicts.html", "conflicts.html", self.conflicts_context()),
+                  ("downloads.html", "downloads.html", self.downloads_context())]
+        for path, template, context in pages:
+            root = "../" * path.count("/")
+            html = self.env.get_template(template).render(root=root, generated=self.generated, page=path, **context)
+            _add(files, path, html.encode("utf-8"))
+        for path, content in self.data_files().items():
+            _add(files, path, content)
+        for asset in sorted(STATIC_DIR.iterdir()):
+            if asset.is_file() and not asset.name.startswith("."):
+                _add(files, f"static/{asset.name}", asset.read_bytes())
+        return files
+
+    def data_files(self) -> dict[str, bytes]:
+        files = {"data/claims.csv": to_csv(claims_frame(self.compiled))}
+        for benchmark in self.benchmarks:
+            files[f"data/{page_name(benchmark.id)}.csv"] = to_csv(benchmark_frame(self.tables_by_benchmark[benchmark.id]))
+        files["data/leaderboards.json"] = leaderboards_json(self.compiled, self.tables)
+        return files
+
+    def index_context(self) -> dict:
+        rows = []
+        for benchmark in self.benchmarks:
+            tables = self.tables_by_benchmark[benchmark.id]
+            headline = _headline(tables)
+            leader = headline.entries[0] if headline and headline.entries else None
+            dates = [s.published for t in tables for e in t.entries for s in e.sources if s.published]
+            rows.append({
+                "name": benchmark.name,
+                "href": self.benchmark_href(benchmark.id, ""),
+                "task": benchmark.task,
+                "search": " ".join((benchmark.id, benchmark.name, *benchmark.aliases, benchmark.task)).lower(),
+                "entries": sum(len(t.entries) for t in tables),
+                "tables": len(tables),
+                "leader": leader and {
+                    "model": leader.model,
+                    "href": self.model_href(leader.model_id, ""),
+                    "score": format_score(leader.value, leader.unit, leader.source.evidence),
+                    "metric": headline.metric_name + (f" ({headline.setting})" if headline.setting else ""),
+                },
+                "updated": _latest(dates),
+            })
+        return {"title": "Benchmarks", "benchmarks": rows, "papers": len(self.results),
+                "claims": sum(len(r.claims) for r in self.results.values()), "conflicts": len(self.compiled.conflicts)}
+
+    def benchmark_context(self, benchmark: BenchmarkInfo) -> dict:
+        tables = []
+        kinds: set[str] = set()
+        sizes: set[str] = set()
+        for table in self.tables_by_benchmark[benchmark.id]:
+            rows = [self.entry_row(table, entry, "../") for entry in table.entries]
+            kinds.update(r["kind"] for r in rows)
+            sizes.update(r["size"] for r in rows)
+            chart = sota_chart(table)
+            tables.append({
+                "id": anchor_id("table", table.key),
+                "caption": table_heading(table),
+                "metric": table.metric_name,
+                "setting": table.setting,
+                "lower": table.direction == "lower",
+                "rows": rows,
+                "chart": chart,
+                "chart_records": [{"date": format_date(p.date.isoformat()), "model": p.model,
+                                   "score": format_score(p.value, table.unit),
+                                   "href": self.claim_href(p.paper_id, p.claim_index, "../")} for p in chart.records],
+            })
+        return {
+            "title": benchmark.name,
+            "benchmark": benchmark,
+            "homepage": safe_web_url(benchmark.homepage),
+            "tables": tables,
+            "kinds": [k for k in ("absolute", "cited", "delta") if k in kinds] + sorted(kinds - set(KIND_LABELS)),
+            "kind_labels": KIND_LABELS,
+            "sizes": [s for s in SIZE_CLASSES if s in sizes],
+            "csv_href": f"../data/{page_name(benchmark.id)}.csv",
+        }
+
+    def entry_row(self, table: Table, entry: Entry, root: str) -> dict:
+        source = entry.source
+        count = params_count(entry.params)
+        conflict = self.conflicts.get((table.key, entry.model_id))
+        others = conflict.sources if conflict else entry.sources
+        return {
+            "rank": entry.rank,
+            "model": entry.model,
+            "model_href": self.model_href(entry.model_id, root),
+            "params": entry.params or "",
+            "params_sort": format_number(count) if count is not None else "",
+            "size": size_class(entry.params),
+            "score": format_score(entry.value, entry.unit, source.evidence),
+            "score_sort": format_number(entry.value),
+            "setting": entry.setting or "",
+            "kind": entry.kind,
+            "conflict": entry.conflict,
+            "conflict_href": self.conflict_href(table, entry.model_id, root),
+            "conflict_title": "Papers disagree: " + ", ".join(
+                f"{format_score(s.value, entry.unit, s.evidence)} ({s.paper_title})" for s in others),
+            "paper": source.paper_title,
+            "paper_href": self.claim_href(source.paper_id, source.claim_index, root),
+            "evidence": source.evidence,
+            "date": format_date(source.published) or "",
+            "date_sort": date_sort_key(source.published),
+            "sources": len(entry.sources),
+        }
+
+    def paper_context(self, result: ResultFile) -> dict:
+        paper = result.paper
+        abstract, missing = highlight_abstract(paper.abstract, result.claims)
+        claims = []
+        for index, stored in enumerate(result.claims, start=1):
+            claim = stored.claim
+            uses = [{"caption": table_heading(t), "href": self.table_href(t, "../"), "rank": e.rank,
+                     "model_href": self.model_href(e.model_id, "../")}
+                    for t, e in self.uses.get((paper.id, index), [])]
+            claims.append({
+                "n": index, "model": claim.model, "benchmark": claim.benchmark_text,
+                "benchmark_href": self.benchmark_href(claim.benchmark, "../") if claim.benchmark in
+                self.tables_by_benchmark or any(b.id == claim.benchmark for b in self.benchmarks) else None,
+                "metric": claim.metric, "score": format_score(claim.value, claim.unit, claim.evidence), "setting": claim.setting or "",
+                "params": claim.params or "", "kind": claim.kind, "status": stored.status, "note": stored.note,
+                "qualifier": claim.qualifier, "source_url": safe_web_url(stored.source_url), "uses": uses,
+                "missing": index in missing, "evidence": claim.evidence,
+                "mark_open": mark_open(index, stored.status, claim.kind),
+            })
+        links = [(name, url) for name, url in (("arXiv", arxiv_url(paper.external_ids.get("arxiv"))),
+                                               ("Hugging Face", hf_url(paper.external_ids.get("hf"))))
+                 if url]
+        return {"title": paper.title, "paper": paper, "abstract": abstract, "claims": claims, "links": links,
+                "missing": [c for c in claims if c["missing"]], "kind_labels": KIND_LABELS}
+
+    def model_context(self, model_id: str) -> dict:
+        placed = self.models[model_id]
+        names = sorted({s.model for _, e in placed for s in e.sources} | {e.model for _, e in placed})
+        rows = []
+        for table, entry in placed:
+            row = self.entry_row(table, entry, "../")
+            row.update(benchmark=table.benchmark_name, benchmark_href=self.table_href(table, "../"),
+                       caption=table_heading(table), of=len(table.entries))
+            rows.append(row)
+        return {"title": placed[0][1].model, "model_id": model_id, "names": names, "rows": rows,
+                "kinds": sorted({r["kind"] for r in rows}), "kind_labels": KIND_LABELS,
+                "sizes": [s for s in SIZE_CLASSES if s in {r["size"] for r in rows}]}
+
+    def papers_context(self) -> dict:
+        papers = []
+        for paper_id, result in self.results.items():
+            papers.append({"title": result.paper.title, "href": self.paper_href(paper_id, ""),
+                           "date": format_date(result.paper.published), "date_sort": date_sort_key(result.paper.published),
+                           "claims": len(result.claims),
+                           "in_leaderboards": sum(1 for i in range(1, len(result.claims) + 1) if (paper_id, i) in self.uses)})
+        return {"title": "Papers", "papers": papers}
+
+    def models_context(self) -> dict:
+        models = []
+        for model_id in sorted(self.models):
+            placed = self.models[model_id]
+            first = placed[0][1]
+            models.append({"name": first.model, "href": self.model_href(model_id, ""), "params": first.params or "",
+                           "params_sort": format_number(params_count(first.params) or 0) if first.params else "",
+                           "results": len(placed), "best_rank": min(e.rank for _, e in placed)})
+        return {"title": "Models", "models": models}
+
+    def conflicts_context(self) -> dict:
+        order = {t.key: i for i, t in enumerate(self.tables)}
+        tables = {t.key: t for t in self.tables}
+        items = []
+        for conflict in sorted(self.compiled.conflicts, key=lambda c: (order.get(c.table_key, len(order)), c.table_key,
+                                                                        c.model_id)):
+            table = tables.get(conflict.table_key)
+            unit = table.unit if table else None
+            items.append({
+                "id": anchor_id("conflict", conflict.table_key, conflict.model_id),
+                "model": conflict.model,
+                "model_href": self.model_href(conflict.model_id, "") if conflict.model_id in self.models else None,
+                "caption": table_heading(table) if table else conflict.table_key,
+                "table_href": self.table_href(table, "") if table else None,
+                "sources": [{
+                    "chosen": s == conflict.chosen, "score": format_score(s.value, unit, s.evidence), "kind": s.kind,
+                    "status": s.status, "model": s.model, "paper": s.paper_title,
+                    "href": self.claim_href(s.paper_id, s.claim_index, ""), "date": format_date(s.published),
+                    "evidence": s.evidence,
+                } for s in conflict.sources],
+            })
+        return {"title": "Conflicts", "conflicts": items, "kind_labels": KIND_LABELS}
+
+    def downloads_context(self) -> dict:
+        return {
+            "title": "Downloads",
+            "claims_columns": CLAIMS_COLUMNS,
+            "benchmark_columns": BENCHMARK_COLUMNS,
+            "benchmarks": [{"name": b.name, "href": f"data/{page_name(b.id)}.csv",
+                            "entries": sum(len(t.entries) for t in self.tables_by_benchmark[b.id])}
+                           for b in self.benchmarks],
+        }
+
+
+def _add(files: dict[str, bytes], path: str, content: bytes) -> None:
+    """The one place pages are collected: two pages on one path is a bug, never a silent overwrite."""
+    if path in files:
+        raise SiteError(f"two pages would be written to {path}")
+    files[path] = content
+
+
+def _benchmarks(registry: Registry, tables: Iterable[Table]) -> list[BenchmarkInfo]:
+    """Every registry benchmark, plus any benchmark a table names that the registry lacks; sorted by name."""
+    found: dict[str, BenchmarkInfo] = {b.id: _info(b) for b in registry}
+    for table in tables:
+        if table.benchmark not in found:
+            found[table.benchmark] = BenchmarkInfo(table.benchmark, table.benchmark_name, "", None, (), ())
+    return sorted(found.values(), key=lambda b: (b.name.casefold(), b.id))
+
+
+def _info(benchmark: Benchmark) -> BenchmarkInfo:
+    return BenchmarkInfo(benchmark.id, benchmark.name, benchmark.task, benchmark.homepage, benchmark.aliases,
+                         tuple(m.id for m in benchmark.metrics))
+
+
+def _metric_position(benchmark: BenchmarkInfo, table: Table) -> int:
+    order = benchmark.metric_order
+    return order.index(table.metric) if table.metric in order else len(order)
+
+
+def _headline(tables: list[Table]) -> Table | None:
+    """The table whose leader the index shows: the headline metric's (tables come in metric order), largest first."""
+    if not tables:
+        return None
+    metric = tables[0].metric
+    return max((t for t in tables if t.metric == metric), key=lambda t: (len(t.entries), t.setting is None))
+
+
+def _latest(dates: list[str]) -> str:
+    """The latest date shown as text: full dates win over partial ones (a year-less date cannot be placed)."""
+    full = [d for d in dates if parse_date(d)]
+    pool = full or dates
+    return format_date(max(pool, key=date_sort_key)) if pool else ""
