@@ -60,14 +60,36 @@ class Benchmark:
         return self.metrics[0]
 
     def metric(self, text: str | None) -> Metric | None:
-        """The metric named `text` (id, name or alias), or the headline metric for None."""
+        """The metric named `text` (id, name or alias), or the headline metric for None.
+
+        Abstracts write metrics loosely ("BLEU scores", "pass@1 score", "success rates"): a trailing
+        "score(s)" and a plural "s" are ignored, and a bare "score" means the headline metric.
+        """
         if text is None:
             return self.default_metric
-        key = normalise_name(text)
-        for metric in self.metrics:
-            if key in {normalise_name(n) for n in (metric.id, metric.name, *metric.aliases)}:
-                return metric
+        for key in _metric_keys(text):
+            if key == "score":
+                return self.default_metric
+            for metric in self.metrics:
+                if key in {normalise_name(n) for n in (metric.id, metric.name, *metric.aliases)}:
+                    return metric
         return None
+
+
+def _metric_keys(text: str) -> list[str]:
+    """Lookup keys for a metric name as written, the exact form first."""
+    plain = re.sub(r"\([^()]*\)", " ", text).strip() or text  # "Win Rate (LC WR)": drop the abbreviation
+    key = normalise_name(plain)
+    keys = [normalise_name(text), key]
+    for prefix in ("average", "mean", "overall"):  # "average win rate": the aggregate is the metric itself
+        if key.startswith(prefix) and len(key) > len(prefix):
+            keys.append(key[len(prefix):])
+    for suffix in ("scores", "score"):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            keys.append(key[: -len(suffix)])
+    keys += [k[:-3] + "y" for k in list(keys) if k.endswith("ies")]
+    keys += [k[:-1] for k in list(keys) if k.endswith("s") and len(k) > 3]
+    return list(dict.fromkeys(keys))
 
 
 class Registry:

@@ -1,0 +1,169 @@
+"""Who achieved a number: the paper's own system, a named model, or a cited baseline.
+
+The paper's system is named by its title ("Gazal-R1: ...") or by the abstract ("we propose
+EVOLVE, ...", "... Optimization (WRPO)"); "our model" resolves to it. Cited numbers go to the
+model written next to them, else "(prior SOTA)" / "(base model)" / "(baseline)".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .extract_text import Number, is_model_like, looks_like_name, params_of
+from .models import Paper
+
+UNNAMED = "(unnamed)"
+PRIOR_SOTA = "(prior SOTA)"
+BASELINE = "(baseline)"
+BASE_MODEL = "(base model)"
+
+_TITLE_SUFFIX = re.compile(r"\s+(?:Technical Report|Tech Report|Report|Model Card|System Card)$", re.IGNORECASE)
+_INTRO = re.compile(
+    r"\b(?:we|this (?:paper|work|report)|paper) (?:also |first |further )?(?:propose|introduce|present|release|develop|build|"
+    r"call|name|refer to \w+ as|describe)s?d?\s(?:a |an |the )?(?:[\w\-]+\s){0,2}?"
+    r"(?P<name>[A-Za-z][\w.\-+^{}]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?=[,:;(]|\s(?:a|an|the|which|that|as|to)\b)")
+_ACRONYM = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9\-+^{}]*[A-Z0-9][A-Za-z0-9\-+^{}]*)\)")
+_VERB = (r"(?:achiev(?:es|ed|ing|e)|scor(?:es|ed|ing|e)|reach(?:es|ed|ing)?|obtain(?:s|ed|ing)?|attain(?:s|ed|ing)?|"
+         r"deliver(?:s|ed|ing)?|hits?|gets?|records?|yields?|improv(?:es|ed|ing|e)|outperform(?:s|ed|ing)?|"
+         r"surpass(?:es|ed|ing)?|demonstrat(?:es|ed|ing|e)|shows?|sets?|performs?|ranks?|match(?:es|ed)?|leads?|"
+         r"exceed(?:s|ed|ing)?|beats?|falls?|fell|collapses?|plateaus?|exhibits?|posts?|sets?)")
+_SUBJECT = re.compile(
+    r"(?P<name>(?<![\w\-])[A-Za-z0-9][\w.\-+^{}]*(?:\s[A-Z0-9][\w.\-+]*){0,3})(?:\smodels?)?,?\s(?:\w+ly\s)?"
+    + _VERB + r"\b")
+_OUR = re.compile(r"\b(?:our|the proposed|the resulting)\s(?:[\w\-]+\s){0,3}?(?:model|method|approach|system|framework|LM|LLM)s?\b"
+                  r"|\bwith our\b|\bwe (?:achieve|obtain|reach|attain|improve)", re.IGNORECASE)
+_BASE_USE = re.compile(r"\b(?:with our (?:method|approach)|using our|applied to|fine-?tuned from|distilled from|based on|"
+                       r"built (?:up)?on|on top of|when applied)\b", re.IGNORECASE)
+_NAME_TAIL = re.compile(r"(?<![\w\-])([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,3})\s?$")
+_NAME_HEAD = re.compile(r"^(?:the\s)?([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,3})")
+_NAME_STOP = {"The", "This", "Our", "It", "Its", "We", "A", "An", "In", "On", "And", "For", "With", "By"}
+
+
+@dataclass(frozen=True)
+class ModelContext:
+    system: str | None  # the paper's own system, if it names one
+    system_params: str | None
+    own_names: set[str] = field(default_factory=set)  # names of the paper's methods: never benchmarks
+
+
+def paper_context(paper: Paper) -> ModelContext:
+    system = _title_name(paper.title)
+    abstract = paper.abstract
+    intro = _INTRO.search(abstract[:1500])
+    acronyms = {m.group("name") for m in _ACRONYM.finditer(abstract) if not is_model_like(m.group("name"))}
+    if system is None and intro:
+        candidate = intro.group("name").strip()
+        if looks_like_name(candidate.split()[0]) and not is_model_like(candidate):
+            system = candidate
+    if system is None:
+        defined = re.search(r"\b(?:propose|introduce|present|call|named?|dub)\w*\b[^.]{0,120}?\((?P<name>[A-Z][A-Za-z0-9\-+]*[A-Z0-9][A-Za-z0-9\-+]*)\)", abstract)
+        if defined:
+            system = defined.group("name")
+    params = None
+    if system:
+        params = params_of(system) if re.search(r"\d[BM]\b", system) else None
+        if params is None:
+            for sentence in re.split(r"(?<=[.!?])\s+", abstract):
+                if system in sentence:
+                    phrase = re.search(r"(\d+(?:\.\d+)?)[\s-]?(?:billion|million|trillion|B|M|T)[\s-]?param\w*", sentence, re.IGNORECASE)
+                    if phrase:
+                        params = params_of(phrase.group(0))
+                        break
+    own = set(acronyms)
+    if system:
+        own.add(system)
+        own.add(system.split()[0])
+    return ModelContext(system, params, own)
+
+
+def _title_name(title: str) -> str | None:
+    head, sep, _ = title.partition(":")
+    if not sep:
+        return None
+    head = _TITLE_SUFFIX.sub("", head.strip())
+    words = head.split()
+    if not words or len(words) > 3 or "," in head or "?" in head:
+        return None
+    if any(w[0].islower() and not any(c.isdigit() or c.isupper() for c in w) for w in words):
+        return None
+    if not any(looks_like_name(w) for w in words) and len(words) > 1:
+        return None
+    return head
+
+
+def subject_model(text: str, start: int, number: Number, context: ModelContext) -> tuple[str, str | None]:
+    """The system a number is stated for: the sentence's subject, or the paper's system."""
+    sentence = text[start:number.start]
+    subject = None
+    for match in _SUBJECT.finditer(sentence):
+        name = _clean(match.group("name"))
+        if name and (any(looks_like_name(w) for w in name.split()) or is_model_like(name) or name == context.system):
+            subject = name
+    fallback = context.system or UNNAMED
+    if subject is None:
+        if _OUR.search(sentence) and context.system:
+            return context.system, context.system_params
+        return fallback, context.system_params if context.system else None
+    if context.system and subject != context.system and is_model_like(subject) and _BASE_USE.search(text[start:number.end + 80]):
+        return context.system, params_of(subject) or context.system_params
+    if subject == context.system or (context.system and subject.startswith(context.system)):
+        return subject, params_of(subject) or _introduced_size(text, subject) or context.system_params
+    return subject, params_of(subject) or _introduced_size(text, subject)
+
+
+def _introduced_size(text: str, name: str) -> str | None:
+    """"phi-3-mini, a 3.8 billion parameter language model": the size given where a model is introduced."""
+    match = re.search(re.escape(name) + r",?\s(?:is\s)?(?:a|an)\s((?:[^,;.]|\.(?=\d)){0,40}?param\w*)", text)
+    return params_of(match.group(1)) if match else None
+
+
+def cited_model(text: str, start: int, end: int, number: Number, before: str, after: str,
+                context: ModelContext) -> tuple[str, str | None]:
+    """The model a cited (not the paper's own) number belongs to."""
+    follow = re.match(r"^\s?(?:(?:and|,)\s?[\d.]+\s?\\?%?\s?)*(?:\s?to\s[\d.]+\s?\\?%?(?:\s?(?:and|,)\s?[\d.]+\s?\\?%?)*)?"
+                      r"(?:\s\w+){0,3}?\s(?:by|for|of|from)\s(?:the\s)?(?P<name>[A-Z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,3})", after)
+    if follow and not follow.group("name").startswith(("SOTA", "State")):
+        name = _clean(follow.group("name"))
+        if name:
+            return name, params_of(name)
+    named = re.search(r"([A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})\s(?:with|at)\s$|"
+                      r"\bof\s(?:the\s)?([A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})\sfrom\s$", before)
+    if named:
+        name = named.group(1) or named.group(2)
+        if not is_model_like(name) and not looks_like_name(name):
+            name = None
+        if name:
+            return name, params_of(name)
+    possessive = re.search(r"([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?:'s|’s)\s?$", before)
+    if possessive:
+        name = possessive.group(1)
+        if re.search(r"\bbase model$", before[:possessive.end(1)]):
+            return BASE_MODEL, None
+        if name[0].isupper() or looks_like_name(name):
+            return name, params_of(name)
+    paren = re.search(r"(?:the\s)?([\w.\-]+(?:\s[\w.\-]+)?)\s?\($", before)
+    if paren:
+        phrase = paren.group(1)
+        if re.search(r"base model$", phrase):
+            return BASE_MODEL, None
+        if re.search(r"\bbaseline$", phrase) and not phrase.startswith(("the", "a ")):
+            return phrase, None
+        if looks_like_name(phrase.split()[-1]):
+            return phrase.split()[-1], params_of(phrase)
+    window = text[max(start, number.start - 80):number.start]
+    if re.search(r"SOTA|state-of-the-art|state of the art|prior best|previous best|best prior|prior work", window, re.IGNORECASE):
+        return PRIOR_SOTA, None
+    if re.search(r"base model", window):
+        return BASE_MODEL, None
+    return BASELINE, None
+
+
+def _clean(name: str) -> str | None:
+    words = name.strip().split()
+    while words and words[0] in _NAME_STOP:
+        words = words[1:]
+    while words and (words[-1].lower() in {"model", "models", "the", "and"} or words[-1] in _NAME_STOP):
+        words = words[:-1]
+    cleaned = " ".join(words).strip(",;:()")
+    return cleaned or None
