@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .extract_models import ModelContext, cited_model, paper_context, subject_model
+from .extract_models import ModelContext, cited_model, paper_context, subject_model, tidy_model
 from .extract_text import (
     Mention,
     Number,
@@ -531,6 +531,7 @@ def _claim(text: str, start: int, end: int, cand: _Candidate, kind: str, context
         model, params = cited_model(text, start, end, n, before, after, context)
     else:
         model, params = subject_model(text, start, n, context)
+    model, params = tidy_model(model, params, kind, context, registry)
     setting = _setting(text, start, end, span_start, span_end)
     return Claim(
         model=model,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .extract_text import Number, is_model_like, looks_like_name, params_of
 from .models import Paper
+from .registry import Registry, normalise_name
 
 UNNAMED = "(unnamed)"
 PRIOR_SOTA = "(prior SOTA)"
@@ -27,7 +28,7 @@ _ACRONYM = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9\-+^{}]*[A-Z0-9][A-Za-z0-9\-+^
 _VERB = (r"(?:achiev(?:es|ed|ing|e)|scor(?:es|ed|ing|e)|reach(?:es|ed|ing)?|obtain(?:s|ed|ing)?|attain(?:s|ed|ing)?|"
          r"deliver(?:s|ed|ing)?|hits?|gets?|records?|yields?|improv(?:es|ed|ing|e)|outperform(?:s|ed|ing)?|"
          r"surpass(?:es|ed|ing)?|demonstrat(?:es|ed|ing|e)|shows?|sets?|performs?|ranks?|match(?:es|ed)?|leads?|"
-         r"exceed(?:s|ed|ing)?|beats?|falls?|fell|collapses?|plateaus?|exhibits?|posts?|sets?)")
+         r"exceed(?:s|ed|ing)?|beats?|falls?|fell|collapses?|plateaus?|exhibits?|posts?|sets?|showcas(?:es|ed|ing|e)|boasts?)")
 _SUBJECT = re.compile(
     r"(?P<name>(?<![\w\-])[A-Za-z0-9][\w.\-+^{}]*(?:\s[A-Z0-9][\w.\-+]*){0,3})(?:\smodels?)?,?\s(?:\w+ly\s)?"
     + _VERB + r"\b")
@@ -70,6 +71,8 @@ def paper_context(paper: Paper) -> ModelContext:
                     if phrase:
                         params = params_of(phrase.group(0))
                         break
+    if system and system.lower() in _GENERIC:  # "LLMs" is no system name
+        system = None
     own = set(acronyms)
     if system:
         own.add(system)
@@ -77,10 +80,16 @@ def paper_context(paper: Paper) -> ModelContext:
     return ModelContext(system, params, own)
 
 
+_REPORT_TITLE = re.compile(r"^(?P<name>.+?)\s+(?:Technical Report|Tech Report|Model Card|System Card)$", re.IGNORECASE)
+
+
 def _title_name(title: str) -> str | None:
     head, sep, _ = title.partition(":")
     if not sep:
-        return None
+        report = _REPORT_TITLE.match(title.strip())  # "Qwen2 Technical Report" names its system too
+        if not report:
+            return None
+        head = report.group("name")
     head = _TITLE_SUFFIX.sub("", head.strip())
     words = head.split()
     if not words or len(words) > 3 or "," in head or "?" in head:
@@ -167,3 +176,49 @@ def _clean(name: str) -> str | None:
         words = words[:-1]
     cleaned = " ".join(words).strip(",;:()")
     return cleaned or None
+
+
+# Words that name what was measured, not who measured it: a "model" called "BLEU" or "accuracy"
+# is a parsing slip, never a leaderboard row.
+_MEASURE_WORDS = {"accuracy", "accuracies", "score", "scores", "average", "mean", "overall", "performance",
+                  "result", "results", "winrate", "passat1", "pass1", "em", "f1", "bleu", "chrf", "rouge", "wer"}
+_LEADING_WORD = re.compile(r"^[a-z][a-z\-]*$")
+_GENERIC = {"llm", "llms", "lm", "lms", "model", "models", "baseline", "baselines", "method", "methods", "ours", "it"}
+_BARE_SIZE = re.compile(r"^\d+(?:\.\d+)?\s?[BMT]$")
+# "29.61 ... from Llama3-8B-Instruct": a name after these words is the base or the rival, not the scorer.
+_NOT_SUBJECT = {"from", "over", "than", "against", "versus", "vs", "beyond"}
+_BRACKETS = ("()", "{}", "[]")
+
+
+def tidy_model(name: str, params: str | None, kind: str, context: ModelContext,
+               registry: Registry) -> tuple[str, str | None]:
+    """Clean a model name found by the rules, or fall back when it is not a model at all.
+
+    Sentence glue ("and GPT-4o", "that MedMobile", "popular LLaMA 3.1-70B"), a trailing full stop or a
+    stray brace is removed; a "name" that is really a metric or a benchmark ("average BLEU", "on GSM8K")
+    is replaced by the paper's own system (own results) or "(baseline)" (cited ones).
+    """
+    if name.startswith("("):
+        return name, params
+    words = name.strip().strip("\"'").rstrip(".,;:").split()
+    if kind != "cited" and len(words) > 1 and words[0].lower() in _NOT_SUBJECT:
+        return context.system or UNNAMED, params_of(" ".join(words[1:])) or context.system_params
+    while len(words) > 1 and _LEADING_WORD.match(words[0]) and not looks_like_name(words[0]):
+        words = words[1:]
+    cleaned = " ".join(words)
+    for opening, closing in _BRACKETS:
+        if cleaned.count(opening) != cleaned.count(closing):
+            cleaned = cleaned.replace(opening, "").replace(closing, "")
+    cleaned = cleaned.strip().rstrip(".,;:")
+    if not cleaned or cleaned.lower() in _GENERIC or _BARE_SIZE.match(cleaned) or _is_measure_or_benchmark(cleaned, registry) or _LEADING_WORD.match(cleaned.split()[0]) and len(words) == 1 and not looks_like_name(cleaned):
+        if kind == "cited":
+            return BASELINE, None
+        return (context.system, context.system_params) if context.system else (UNNAMED, None)
+    return cleaned, params if params else params_of(cleaned)
+
+
+def _is_measure_or_benchmark(name: str, registry: Registry) -> bool:
+    words = name.split()
+    if normalise_name(words[-1]) in _MEASURE_WORDS or normalise_name(name) in _MEASURE_WORDS:
+        return True
+    return registry.lookup(name) is not None

@@ -83,3 +83,15 @@ def test_invalid_json_is_a_registry_error(tmp_path):
     path.write_text("{", encoding="utf-8")
     with pytest.raises(RegistryError, match="invalid JSON"):
         load_registry(path)
+
+
+def test_metric_names_as_abstracts_write_them_map_to_registry_metrics():
+    from leaderboard.registry import default_registry
+
+    registry = default_registry()
+    humaneval, alpaca = registry.lookup("HumanEval"), registry.lookup("AlpacaEval 2.0")
+    assert humaneval.metric("pass@1 score").id == "pass-at-1"
+    assert alpaca.metric("length-controlled Win Rate (LC WR)").id == "lc-win-rate"
+    assert registry.lookup("MMLU").metric("accuracies").id == "accuracy"
+    assert alpaca.metric("score") == alpaca.default_metric
+    assert registry.lookup("MMLU").metric("perplexity") is None

@@ -1,0 +1,49 @@
+"""Who a number belongs to: sentence glue, metrics and benchmarks are never model names."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaderboard.extract import extract_claims
+from leaderboard.extract_models import ModelContext, tidy_model
+from leaderboard.models import Paper
+from leaderboard.registry import default_registry
+
+SYSTEM = ModelContext(system="Gazal-R1", system_params="32B")
+NO_SYSTEM = ModelContext(system=None, system_params=None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("and GPT-4o", "GPT-4o"),
+        ("that MedMobile", "MedMobile"),
+        ("popular LLaMA 3.1-70B", "LLaMA 3.1-70B"),
+        ("MetaMath-70B}", "MetaMath-70B"),
+        ("LLaMA-3.1-8b.", "LLaMA-3.1-8b"),
+    ],
+)
+def test_sentence_glue_and_stray_punctuation_are_removed(raw, expected):
+    assert tidy_model(raw, None, "absolute", SYSTEM, default_registry())[0] == expected
+
+
+@pytest.mark.parametrize("raw", ["average BLEU", "as CHRF", "on GSM8K", "an AIME", "32B", "LLMs"])
+def test_metrics_benchmarks_sizes_and_generic_words_fall_back_to_the_system(raw):
+    registry = default_registry()
+    assert tidy_model(raw, None, "absolute", SYSTEM, registry) == ("Gazal-R1", "32B")
+    assert tidy_model(raw, None, "absolute", NO_SYSTEM, registry)[0] == "(unnamed)"
+    assert tidy_model(raw, None, "cited", SYSTEM, registry)[0] == "(baseline)"
+
+
+def test_a_base_model_after_from_is_not_the_scorer():
+    model, params = tidy_model("from Llama3-8B-Instruct", None, "absolute", NO_SYSTEM, default_registry())
+    assert (model, params) == ("(unnamed)", "8B")
+
+
+def test_report_title_names_the_system_and_showcases_is_a_scoring_verb():
+    paper = Paper(id="x", title="Qwen2 Technical Report",
+                  abstract="We release a new series of models. The flagship model, Qwen2-72B, showcases remarkable "
+                           "performance: 84.2 on MMLU and 89.5 on GSM8K as a base language model.")
+    claims = extract_claims(paper, default_registry())
+    assert {(c.model, c.benchmark, c.value) for c in claims} == {("Qwen2-72B", "mmlu", 84.2), ("Qwen2-72B", "gsm8k", 89.5)}
+    assert all(c.params == "72B" for c in claims)
