@@ -9,16 +9,18 @@ escaped text (highlighted abstracts) and the charts' SVG.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .chart import sota_chart
+from .chart import Chart, sota_chart
 from .errors import LeaderboardError
 from .models import Compiled, Conflict, Entry, ResultFile, Table
 from .registry import Benchmark, Registry
+from .export import claims_jsonl, claims_parquet
 from .render_csv import (
     BENCHMARK_COLUMNS,
     CLAIMS_COLUMNS,
@@ -88,11 +90,23 @@ def site_files(compiled: Compiled, registry: Registry, generated: str | None = N
     return site.files()
 
 
+def site_builder(compiled: Compiled, registry: Registry, generated: str | None = None,
+                 charts: Mapping[str, Chart] | None = None) -> _Site:
+    """The site's pages one at a time, for a writer that renders only what changed (the cached build).
+
+    `charts` maps Table.key to that table's chart, drawn beforehand (in parallel or from a cache);
+    a table missing from it is drawn here.
+    """
+    return _Site(compiled, registry, generated, charts)
+
+
 class _Site:
     """Indexes over the compiled data that several pages share; built once, read-only afterwards."""
 
-    def __init__(self, compiled: Compiled, registry: Registry, generated: str | None):
+    def __init__(self, compiled: Compiled, registry: Registry, generated: str | None,
+                 charts: Mapping[str, Chart] | None = None):
         self.compiled = compiled
+        self.charts = charts or {}
         self.generated = generated
         self.env = environment()
         self.results: dict[str, ResultFile] = {r.paper.id: r for r in sorted(compiled.results, key=lambda r: r.paper.id)}
@@ -144,34 +158,53 @@ class _Site:
 
     def files(self) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        pages = [("index.html", "index.html", self.index_context())]
-        pages += [(f"benchmarks/{page_name(b.id)}.html", "benchmark.html", self.benchmark_context(b))
-                  for b in self.benchmarks]
-        pages += [(f"papers/{page_name(pid)}.html", "paper.html", self.paper_context(r))
-                  for pid, r in self.results.items()]
-        pages += [(f"models/{page_name(mid)}.html", "model.html", self.model_context(mid))
-                  for mid in sorted(self.models)]
-        pages += [("papers.html", "papers.html", self.papers_context()),
-                  ("models.html", "models.html", self.models_context()),
-                  ("conflicts.html", "conflicts.html", self.conflicts_context()),
-                  ("downloads.html", "downloads.html", self.downloads_context())]
-        for path, template, context in pages:
-            root = "../" * path.count("/")
-            html = self.env.get_template(template).render(root=root, generated=self.generated, page=path, **context)
-            _add(files, path, html.encode("utf-8"))
+        for path, template, make_context in self.pages():
+            _add(files, path, self.render(path, template, make_context()))
         for path, content in self.data_files().items():
             _add(files, path, content)
-        for asset in sorted(STATIC_DIR.iterdir()):
-            if asset.is_file() and not asset.name.startswith("."):
-                _add(files, f"static/{asset.name}", asset.read_bytes())
+        for path, content in self.static_files().items():
+            _add(files, path, content)
         return files
 
+    def pages(self) -> Iterator[tuple[str, str, Callable[[], dict]]]:
+        """(path, template, context maker) of every templated page; contexts are made on demand,
+        so that a large site is never held in memory at once."""
+        yield "index.html", "index.html", self.index_context
+        for b in self.benchmarks:
+            yield f"benchmarks/{page_name(b.id)}.html", "benchmark.html", partial(self.benchmark_context, b)
+        for pid, r in self.results.items():
+            yield f"papers/{page_name(pid)}.html", "paper.html", partial(self.paper_context, r)
+        for mid in sorted(self.models):
+            yield f"models/{page_name(mid)}.html", "model.html", partial(self.model_context, mid)
+        yield "papers.html", "papers.html", self.papers_context
+        yield "models.html", "models.html", self.models_context
+        yield "conflicts.html", "conflicts.html", self.conflicts_context
+        yield "downloads.html", "downloads.html", self.downloads_context
+
+    def render(self, path: str, template: str, context: dict) -> bytes:
+        root = "../" * path.count("/")
+        html = self.env.get_template(template).render(root=root, generated=self.generated, page=path, **context)
+        return html.encode("utf-8")
+
+    @staticmethod
+    def static_files() -> dict[str, bytes]:
+        return {f"static/{asset.name}": asset.read_bytes() for asset in sorted(STATIC_DIR.iterdir())
+                if asset.is_file() and not asset.name.startswith(".")}
+
     def data_files(self) -> dict[str, bytes]:
-        files = {"data/claims.csv": to_csv(claims_frame(self.compiled))}
+        return {path: make() for path, _inputs, make in self.data_pages()}
+
+    def data_pages(self) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
+        """(path, inputs, content maker) of every download. `inputs` is everything the content
+        depends on (the cached build skips unchanged ones), or None when that is the whole site."""
+        yield "data/claims.csv", None, lambda: to_csv(claims_frame(self.compiled))
+        # The same rows for data tools: Parquet keeps types, JSON Lines streams.
+        yield "data/claims.parquet", None, lambda: claims_parquet(claims_frame(self.compiled))
+        yield "data/claims.jsonl", None, lambda: claims_jsonl(claims_frame(self.compiled)).encode("utf-8")
         for benchmark in self.benchmarks:
-            files[f"data/{page_name(benchmark.id)}.csv"] = to_csv(benchmark_frame(self.tables_by_benchmark[benchmark.id]))
-        files["data/leaderboards.json"] = leaderboards_json(self.compiled, self.tables)
-        return files
+            tables = self.tables_by_benchmark[benchmark.id]
+            yield f"data/{page_name(benchmark.id)}.csv", tables, partial(_benchmark_csv, tables)
+        yield "data/leaderboards.json", None, lambda: leaderboards_json(self.compiled, self.tables)
 
     def index_context(self) -> dict:
         rows = []
@@ -206,7 +239,7 @@ class _Site:
             rows = [self.entry_row(table, entry, "../") for entry in table.entries]
             kinds.update(r["kind"] for r in rows)
             sizes.update(r["size"] for r in rows)
-            chart = sota_chart(table)
+            chart = self.charts.get(table.key) or sota_chart(table)
             tables.append({
                 "id": anchor_id("table", table.key),
                 "caption": table_heading(table),
@@ -347,6 +380,10 @@ class _Site:
                             "entries": sum(len(t.entries) for t in self.tables_by_benchmark[b.id])}
                            for b in self.benchmarks],
         }
+
+
+def _benchmark_csv(tables: list[Table]) -> bytes:
+    return to_csv(benchmark_frame(tables))
 
 
 def _add(files: dict[str, bytes], path: str, content: bytes) -> None:

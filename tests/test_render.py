@@ -350,3 +350,17 @@ def test_rebuild_replaces_the_site_and_a_failed_build_keeps_the_old_one(tmp_path
     monkeypatch.undo()
     assert (out / "index.html").read_bytes() == b"two"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging directory left behind
+
+
+def test_downloads_offer_parquet_and_jsonl_with_the_csv_columns(built_site):
+    import json
+
+    import pandas as pd
+
+    csv = pd.read_csv(built_site / "data" / "claims.csv")
+    parquet = pd.read_parquet(built_site / "data" / "claims.parquet")
+    lines = (built_site / "data" / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    assert list(parquet.columns) == list(csv.columns) == list(json.loads(lines[0]))
+    assert len(parquet) == len(csv) == len(lines) > 0
+    downloads = (built_site / "downloads.html").read_text(encoding="utf-8")
+    assert 'href="data/claims.parquet"' in downloads and 'href="data/claims.jsonl"' in downloads
