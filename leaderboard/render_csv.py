@@ -45,8 +45,17 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in frame.columns:
         if not (pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column])):
-            frame[column] = frame[column].map(neutralise_cell)
+            frame[column] = frame[column].map(_text_cell)
     return frame
+
+
+def _text_cell(value: object) -> object:
+    """`neutralise_cell`, then every carriage return inside the text becomes a line feed. The CSV
+    writer quotes a cell holding a line feed but not one holding a lone CR, which spreadsheets and
+    the csv module read as a row break: the rest of the cell would start a new row, and its first
+    cell could be a formula ("x\\r=HYPERLINK(...)")."""
+    value = neutralise_cell(value)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

@@ -180,7 +180,9 @@ def load_result_file(path: Path | str) -> ResultFile:
 
 
 def result_paths(results_dir: Path | str) -> list[Path]:
-    return sorted(p for p in Path(results_dir).glob("*.json") if p.is_file())
+    """Every `*.json` entry of a directory. A directory or a dangling link named so is kept, so that
+    reading it stops with a clear error (as `validate` reports it) instead of being skipped."""
+    return sorted(Path(results_dir).glob("*.json"))
 
 
 def load_results(results_dir: Path | str) -> list[ResultFile]:
