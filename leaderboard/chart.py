@@ -14,11 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 
-import matplotlib
 from markupsafe import Markup, escape
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, date2num
-from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator
 
 from .models import Table
 from .render_format import anchor_id, format_date, format_score, parse_date
@@ -100,6 +96,13 @@ def sota_chart(table: Table) -> Chart:
 
 
 def _draw(table: Table, found: list[Point], best: list[Point]) -> str:
+    # matplotlib is imported here, not at module load: it takes seconds to import, and a cached
+    # build that redraws no chart should not pay for it.
+    import matplotlib
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FixedLocator
+
     rc = {
         "svg.hashsalt": table.key,  # deterministic ids, different per chart
         "svg.fonttype": "none",  # real <text>: selectable, searchable, small

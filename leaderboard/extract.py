@@ -118,6 +118,9 @@ class _Candidate:
     also: tuple[Mention, ...] = ()  # one number stated for several benchmarks: "<1% drop on GSM8K and BBH"
 
 
+_DIGIT = re.compile(r"\d")  # the same \d as extract_text.NUMBER: a sentence without one has no numbers
+
+
 # --- public API ------------------------------------------------------------------------------
 
 def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
@@ -130,7 +133,14 @@ def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
     mentions: list[list[Mention]] = []
     candidates: list[list[_Candidate]] = []
     budget = MAX_NUMBERS
+    has_digit = [_DIGIT.search(text, start, end) is not None for start, end in sentences]
     for number, (start, end) in enumerate(sentences):
+        if not any(has_digit[number:number + 3]):
+            # No number here nor in the next two sentences: this sentence's mentions would never be
+            # read (only sentences with numbers look back, at most two sentences), so skip the search.
+            mentions.append([])
+            candidates.append([])
+            continue
         found = index.find(text, start, end)
         found = sorted(found + find_unknown(text, start, end, found, context.own_names), key=lambda m: m.start)
         mentions.append(found)

@@ -18,9 +18,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .chart import Chart, sota_chart
 from .errors import LeaderboardError
+from .export import claims_jsonl, claims_parquet
 from .models import Compiled, Conflict, Entry, ResultFile, Table
 from .registry import Benchmark, Registry
-from .export import claims_jsonl, claims_parquet
 from .render_csv import (
     BENCHMARK_COLUMNS,
     CLAIMS_COLUMNS,
@@ -107,6 +107,7 @@ class _Site:
                  charts: Mapping[str, Chart] | None = None):
         self.compiled = compiled
         self.charts = charts or {}
+        self._claims_frame = None
         self.generated = generated
         self.env = environment()
         self.results: dict[str, ResultFile] = {r.paper.id: r for r in sorted(compiled.results, key=lambda r: r.paper.id)}
@@ -194,13 +195,19 @@ class _Site:
     def data_files(self) -> dict[str, bytes]:
         return {path: make() for path, _inputs, make in self.data_pages()}
 
+    def claims_frame(self):
+        """Every claim as one frame, made once for the three downloads that share it (a second each at 100k papers)."""
+        if self._claims_frame is None:
+            self._claims_frame = claims_frame(self.compiled)
+        return self._claims_frame
+
     def data_pages(self) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
         """(path, inputs, content maker) of every download. `inputs` is everything the content
         depends on (the cached build skips unchanged ones), or None when that is the whole site."""
-        yield "data/claims.csv", None, lambda: to_csv(claims_frame(self.compiled))
+        yield "data/claims.csv", None, lambda: to_csv(self.claims_frame())
         # The same rows for data tools: Parquet keeps types, JSON Lines streams.
-        yield "data/claims.parquet", None, lambda: claims_parquet(claims_frame(self.compiled))
-        yield "data/claims.jsonl", None, lambda: claims_jsonl(claims_frame(self.compiled)).encode("utf-8")
+        yield "data/claims.parquet", None, lambda: claims_parquet(self.claims_frame())
+        yield "data/claims.jsonl", None, lambda: claims_jsonl(self.claims_frame()).encode("utf-8")
         for benchmark in self.benchmarks:
             tables = self.tables_by_benchmark[benchmark.id]
             yield f"data/{page_name(benchmark.id)}.csv", tables, partial(_benchmark_csv, tables)

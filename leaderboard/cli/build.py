@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from ..build import build_site
-from ..paths import DEFAULT_RESULTS, DEFAULT_SITE
+from ..paths import DEFAULT_CACHE, DEFAULT_RESULTS, DEFAULT_SITE
 from .common import inputs_argument, inputs_or_default, show_progress
 
 
@@ -17,9 +18,13 @@ from .common import inputs_argument, inputs_or_default, show_progress
               show_default=True, help="Where the site is written.")
 @click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every leaderboard as Markdown tables to this file.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes for extracting papers that have no result file.")
-def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown: Path | None, jobs: int) -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Processes for extracting papers that have no result file, and for drawing charts.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE,
+              show_default=True, help="Where to keep what the next build can reuse (safe to delete).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache: parse, extract and render everything.")
+def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown: Path | None, jobs: int,
+            cache_dir: Path, no_cache: bool) -> None:
     """Build the site: listings (default: the embedded corpus) + result files -> validated,
     reconciled leaderboards in OUT, with CSV downloads.
 
@@ -28,12 +33,14 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
       leaderboard build
       leaderboard build --out public --markdown leaderboards.md
       leaderboard build data/ --results results/
+      leaderboard build --jobs 1 --no-cache
     """
     def progress(stage: str) -> None:
         if show_progress():
             click.echo(f"  {stage}...", err=True)
 
-    summary = build_site(inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs, progress=progress)
+    summary = build_site(inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs, progress=progress,
+                         cache_dir=None if no_cache else cache_dir)
     click.echo(str(summary))
     if markdown:
         click.echo(f"Markdown tables: {markdown}")

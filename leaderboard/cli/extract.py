@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from .common import inputs_argument, inputs_or_default
 @click.option("--write", is_flag=True, help="Write the claims into the result files instead of printing them.")
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
               show_default=True, help="Result directory used with --write.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes to extract with; the output is the same for any number.")
 def command(inputs: tuple[str, ...], fmt: str, write: bool, results_dir: Path, jobs: int) -> None:
     """Extract score claims from the abstracts of listings (default: the embedded corpus).

@@ -1,0 +1,182 @@
+"""The benchmark harness and what it measures: the corpus generator, `leaderboard bench`, the
+build cache (incremental builds byte-identical to full ones, a deleted or corrupt cache) and
+`--jobs` (the same output as one process). Nothing here is timed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leaderboard.bench import change_one_result, generate_blocks, generate_corpus
+from leaderboard.build import build_site
+from leaderboard.cli import main
+from leaderboard.extract import extract_all, extract_claims
+from leaderboard.ids import normalise_title
+from leaderboard.ingest import ingest
+from leaderboard.registry import default_registry
+from leaderboard.results import write_results
+
+
+def site_tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------- generator
+
+
+def test_generator_is_deterministic_by_seed():
+    assert generate_blocks(40, seed=7) == generate_blocks(40, seed=7)
+    assert generate_blocks(40, seed=7) != generate_blocks(40, seed=8)
+
+
+def test_generated_corpus_parses_with_distinct_titles_and_has_claims(tmp_path):
+    files = generate_corpus(450, seed=1, out_dir=tmp_path, papers_per_file=100)
+    assert [f.name for f in files] == [f"papers-{i:04d}.txt" for i in range(5)]
+    papers = ingest([tmp_path])
+    assert len(papers) == 450  # ingest merges equal titles: none were merged
+    assert len({normalise_title(p.title) for p in papers}) == 450
+    assert sum(p.published is not None for p in papers) > 300  # trailers with dates were parsed
+    registry = default_registry()
+    with_claims = [p for p in papers if extract_claims(p, registry)]
+    assert 20 < len(with_claims) < 450
+
+
+# ---------------------------------------------------------------- leaderboard bench
+
+
+def test_bench_command_writes_the_design_keys(tmp_path):
+    out = tmp_path / "figures.json"
+    result = CliRunner().invoke(main, ["bench", "--papers", "200", "--json", str(out), "--jobs", "1",
+                                       "--stages-only"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())
+    assert figures["papers"] == 200 and figures["jobs"] == 1
+    assert {"ingest", "extract", "validate", "reconcile", "render"} <= set(figures["stages"])
+    for stage in figures["stages"].values():
+        assert set(stage) == {"seconds", "papers_per_second", "peak_mb"}
+        assert stage["seconds"] >= 0 and stage["peak_mb"] > 0
+    assert figures["total_seconds"] >= max(s["seconds"] for s in figures["stages"].values())
+    assert figures["peak_mb"] > 0
+    assert "extract" in result.output and "total" in result.output
+
+
+# ---------------------------------------------------------------- cache and incremental builds
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, Path]:
+    """60 generated papers and their result files (as `extract --write` makes them)."""
+    root = tmp_path_factory.mktemp("corpus")
+    listings = root / "listings"
+    generate_corpus(60, seed=3, out_dir=listings, papers_per_file=25)
+    papers = ingest([listings])
+    results = root / "results"
+    write_results(results, papers, extract_all(papers, default_registry()))
+    return listings, results
+
+
+def copy_results(source: Path, target: Path) -> Path:
+    target.mkdir()
+    for path in source.glob("*.json"):
+        (target / path.name).write_bytes(path.read_bytes())
+    return target
+
+
+def full_build(listings: Path, results: Path, out: Path):
+    return build_site([str(listings)], results, out, jobs=1, cache_dir=None)
+
+
+def test_incremental_build_renders_only_what_changed_and_equals_a_full_build(corpus, tmp_path):
+    listings, original = corpus
+    results = copy_results(original, tmp_path / "results")
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    first = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    assert first.reused == 0 and first.rendered == first.pages
+
+    unchanged = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    assert unchanged.rendered == 0 and unchanged.reused == unchanged.pages and unchanged.extracted == 0
+
+    changed = change_one_result(results)
+    incremental = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    paper_page = f"papers/{changed.stem}.html"
+    assert 1 <= incremental.rendered < 20 and incremental.reused > incremental.pages - 20
+    full_build(listings, results, tmp_path / "full")
+    assert site_tree(site) == site_tree(tmp_path / "full")
+    assert paper_page in site_tree(site)
+
+
+def test_an_edited_site_file_is_rendered_again(corpus, tmp_path):
+    listings, results = corpus
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    (site / "index.html").write_text("defaced", encoding="utf-8")
+    again = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    assert again.rendered == 1
+    full_build(listings, results, tmp_path / "full")
+    assert site_tree(site) == site_tree(tmp_path / "full")
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt", "truncate"])
+def test_a_deleted_or_corrupt_cache_still_gives_a_correct_build(corpus, tmp_path, damage):
+    listings, original = corpus
+    results = copy_results(original, tmp_path / "results")
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    for table in cache.glob("*.pickle"):
+        if damage == "delete":
+            table.unlink()
+        elif damage == "corrupt":
+            table.write_bytes(b"not a pickle")
+        else:
+            table.write_bytes(table.read_bytes()[:100])
+    change_one_result(results)
+    rebuilt = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    assert rebuilt.reused == 0  # nothing trusted: a full rebuild
+    full_build(listings, results, tmp_path / "full")
+    assert site_tree(site) == site_tree(tmp_path / "full")
+
+
+def test_listing_papers_without_result_files_are_extracted_once(corpus, tmp_path):
+    listings, _ = corpus
+    cache = tmp_path / "cache"
+    first = build_site([str(listings)], tmp_path / "no-results", tmp_path / "site", jobs=1, cache_dir=cache)
+    assert first.extracted == 60
+    second = build_site([str(listings)], tmp_path / "no-results", tmp_path / "site", jobs=1, cache_dir=cache)
+    assert second.extracted == 0 and second.rendered == 0
+
+
+def test_build_command_takes_cache_dir_and_no_cache(corpus, tmp_path):
+    listings, results = corpus
+    runner = CliRunner()
+    args = ["build", str(listings), "--results", str(results), "--jobs", "1"]
+    cached = runner.invoke(main, [*args, "--out", str(tmp_path / "a"), "--cache-dir", str(tmp_path / "c")])
+    assert cached.exit_code == 0, cached.output
+    assert (tmp_path / "c" / "site.pickle").is_file()
+    again = runner.invoke(main, [*args, "--out", str(tmp_path / "a"), "--cache-dir", str(tmp_path / "c")])
+    assert "0 files rendered" in again.output
+    uncached = runner.invoke(main, [*args, "--out", str(tmp_path / "b"), "--no-cache"])
+    assert uncached.exit_code == 0, uncached.output
+    assert site_tree(tmp_path / "a") == site_tree(tmp_path / "b")
+
+
+# ---------------------------------------------------------------- --jobs
+
+
+def test_two_jobs_give_the_same_site_as_one(corpus, tmp_path):
+    listings, _ = corpus
+    one = build_site([str(listings)], tmp_path / "none", tmp_path / "one", jobs=1, cache_dir=None)
+    two = build_site([str(listings)], tmp_path / "none", tmp_path / "two", jobs=2, cache_dir=None)
+    assert one.claims == two.claims and one.claims > 0
+    assert site_tree(tmp_path / "one") == site_tree(tmp_path / "two")
+
+
+def test_extract_command_jobs_2_equals_jobs_1(corpus):
+    listings, _ = corpus
+    runner = CliRunner()
+    one = runner.invoke(main, ["extract", str(listings), "--jobs", "1"])
+    two = runner.invoke(main, ["extract", str(listings), "--jobs", "2"])
+    assert one.exit_code == 0 and two.exit_code == 0
+    assert one.output == two.output and one.output.count("\n") > 5
