@@ -99,10 +99,7 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
                 rendered += 1
             stat = path.stat()
             pages[relative] = (page_key, stat.st_size, stat.st_mtime_ns)
-        (staging / MARKER).write_text("built by leaderboard; this directory is replaced on every build\n",
-                                      encoding="utf-8")
-        os.chmod(staging, 0o755)
-        _swap(staging, target)
+        _publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -160,16 +157,20 @@ def write_site(files: Mapping[str, bytes], out_dir: Path | str) -> list[Path]:
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(files[relative])
-        (staging / MARKER).write_text("built by leaderboard; this directory is replaced on every build\n",
-                                      encoding="utf-8")
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be served
-        _swap(staging, target)
+        _publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         _release(staging)
     return sorted(out_dir / relative for relative in files)
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Mark the finished staging directory as a site and swap it into place."""
+    (staging / MARKER).write_text("built by leaderboard; this directory is replaced on every build\n", encoding="utf-8")
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be served
+    _swap(staging, target)
 
 
 LOCK_TIMEOUT = 120.0  # seconds a build waits for another build of the same output directory
