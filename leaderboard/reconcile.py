@@ -12,7 +12,6 @@ models in every paper, so their ids carry the paper id and never merge across pa
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -25,6 +24,7 @@ import jsonschema
 from .errors import RegistryError
 from .ids import is_safe_id, slugify
 from .paths import schemas_dir
+from .registry import read_json_file
 
 MODELS_FILE = "models.json"
 MODELS_SCHEMA = "models.schema.json"
@@ -151,8 +151,8 @@ def load_model_aliases(path: Path | str | None = None) -> dict[str, str]:
 
 @lru_cache(maxsize=8)
 def _load_aliases(path: str, _mtime: int) -> dict[str, str]:
-    document = _read_json(Path(path))
-    schema = _read_json(schemas_dir() / MODELS_SCHEMA)
+    document = read_json_file(Path(path))
+    schema = read_json_file(schemas_dir() / MODELS_SCHEMA)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
@@ -169,11 +169,3 @@ def _load_aliases(path: str, _mtime: int) -> dict[str, str]:
             owner[key] = model["id"]
     return {key: model_id for key, model_id in owner.items() if key != model_id}
 
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RegistryError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise RegistryError(f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(path), line=exc.lineno) from None

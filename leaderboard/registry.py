@@ -130,8 +130,8 @@ class Registry:
 def load_registry(path: Path | str | None = None) -> Registry:
     """Load and validate the registry; every problem is a RegistryError naming file and JSON pointer."""
     path = Path(path) if path else schemas_dir() / REGISTRY_FILE
-    document = _load_json(path)
-    schema = _load_json(schemas_dir() / REGISTRY_SCHEMA)
+    document = read_json_file(path)
+    schema = read_json_file(schemas_dir() / REGISTRY_SCHEMA)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
@@ -149,13 +149,14 @@ def default_registry() -> Registry:
     return load_registry()
 
 
-def _load_json(path: Path) -> object:
+def read_json_file(path: Path) -> object:
+    """A schema-side JSON file (registry, aliases, schemas); problems are RegistryErrors naming the file."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RegistryError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
     except json.JSONDecodeError as exc:
-        raise RegistryError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+        raise RegistryError(f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(path), line=exc.lineno) from None
 
 
 def _pointer(parts) -> str:
