@@ -47,15 +47,25 @@ class _Row:
 
 
 def compile_results(results: Iterable[ResultFile], registry: Registry,
-                    aliases: dict[str, str] | None = None) -> Compiled:
+                    aliases: dict[str, str] | None = None, rows_cache: dict[int, tuple] | None = None) -> Compiled:
     """Ranked tables, conflicts and every result, in a deterministic order.
 
     `aliases` maps model spellings to canonical ids (see reconcile.load_model_aliases); None reads
-    the project's alias file, {} uses the naming rules alone.
+    the project's alias file, {} uses the naming rules alone. `rows_cache`, shared by several
+    compilations with the same registry and aliases (both sides of a review), keeps each result
+    object's leaderboard rows, so that a result common to them is looked at once.
     """
     aliases = load_model_aliases() if aliases is None else aliases
     ordered = tuple(sorted(results, key=lambda r: (str(r.paper.id), r.path or "")))
-    rows = [row for result in ordered for row in leaderboard_rows(result, registry, aliases)]
+    if rows_cache is None:
+        rows = [row for result in ordered for row in leaderboard_rows(result, registry, aliases)]
+    else:
+        rows = []
+        for result in ordered:
+            cached = rows_cache.get(id(result))
+            if cached is None or cached[0] is not result:  # the id of a result no longer alive may be reused
+                cached = rows_cache[id(result)] = (result, leaderboard_rows(result, registry, aliases))
+            rows.extend(cached[1])
     names = display_names((row.model_id, row.stored.claim.model) for row in rows)
     groups: dict[tuple, list[_Row]] = {}
     for row in rows:

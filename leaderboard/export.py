@@ -17,8 +17,8 @@ import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from .models import Compiled, Entry, Paper, Table
@@ -26,6 +26,9 @@ from .reconcile import canonical_model_id, is_placeholder, load_model_aliases, r
 from .registry import Registry
 from .render_csv import claims_frame
 from .render_format import arxiv_url, format_number, page_name, parse_date
+
+if TYPE_CHECKING:
+    import pandas as pd  # only in annotations: pandas takes a third of a second to import
 
 EXPORT_FORMATS = ("model-index", "pwc", "jsonl", "parquet")
 BINARY_FORMATS = ("parquet",)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 from .extract_models import ModelContext, cited_model, paper_context, subject_model, tidy_model
 from .extract_text import (
+    CaseFree,
     Mention,
     Number,
     benchmark_index,
@@ -57,6 +58,8 @@ _DELTA_AFTER = re.compile(
 _IMPROVES_BY = re.compile(r"\b(?:improv|increas|boost|enhanc|rais|lift|reduc|decreas|lower)\w*\s(?:(?!from\b|to\b|of\b)[\w@\-]+\s){0,2}?"
                           r"(?:by\s)?" + _QUAL + r"$", re.IGNORECASE)
 _FROM = re.compile(r"\bfrom\s?" + _QUAL + r"$")
+_IMPROVES_BY_CI = CaseFree(_IMPROVES_BY)
+_DELTA_BEFORE_CI = CaseFree(_DELTA_BEFORE)
 _CHANGE_VERB = re.compile(
     r"\b(?:improv|increas|boost|rais|ris|ros|jump|grow|grew|climb|go|went|drop|decreas|fall|fell|reduc|declin|lift|push|"
     r"bring|brought|enhanc|advanc|mov|elevat)\w*", re.IGNORECASE)
@@ -109,6 +112,32 @@ _QUALIFIERS = (
 )
 
 
+# --- patterns used inside the rules below, compiled once ----------------------------------------
+_PAREN_GAP = re.compile(r"\s?(?:benchmark|dataset|test set|leaderboard)?\s?\([^()]{0,60}")
+_COLON_GAP = re.compile(r"\s?[:=]\s?")
+_STOP_IN_GAP = re.compile(r"\.\s")
+_AVERAGE = re.compile(r"\baverage|\bavg\b|\bmean\b", re.IGNORECASE)
+_LIST_GLUE = re.compile(r"\s?(?:,\s?(?:and\s|or\s)?|and\s|or\s)(?:the\s)?")
+_FROM_LIST_TO = re.compile(r"\bfrom\s[\d.,\s%\\and]+\sto\s?$")
+_MODEL_PAREN = re.compile(r"(?:baseline|model|[A-Z][\w.\-]*\d[\w.\-]*|[A-Z]\w*[A-Z]\w*)\s?\($")
+_RESPECTIVELY = re.compile(r"\brespectively\b")
+_PAIR_AFTER = re.compile(r"^\s?(?:vs\.?|versus|to)\s")
+_OPEN_PAREN = re.compile(r"\([^()]*$")
+_TO_END = re.compile(r"\bto\s?$")
+_FROM_WORD = re.compile(r"\bfrom\b")
+_TO_WORD = re.compile(r"\bto\s")
+_TO_BOUNDED = re.compile(r"\bto\b")
+_TO_NUMBER_AFTER = re.compile(r"^\s?(?:%|\\%)?\s?(?:and\s[\d.]+\s?\\?%?\s)?to\s[\d.]")
+_AND_END = re.compile(r"(?:,|\band)\s?$")
+_COMPARED_BEFORE = re.compile(r"(?:compared (?:to|with)|\bvs\.?|\bversus|\bthan)\s[^.;]{0,40}$")
+_BEATS_BEFORE = re.compile(r"\b(?:over|than|outperform\w*|surpass\w*|compared|baseline)\b")
+_METRIC_AFTER = re.compile(r"^\s?(?:\w+\s)??(" + _METRIC_WORDS.pattern + r")", re.IGNORECASE)
+_ON_AFTER = re.compile(r"^\s?(?:on|in|for)\b")
+_METRIC_OF_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")\s(?:of|at|to|from|reaches|rises)\s?" + _QUAL + r"$",
+                               re.IGNORECASE)
+_METRIC_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")(?:\s\w+){0,3}\s?$", re.IGNORECASE)
+
+
 @dataclass
 class _Candidate:
     number: Number
@@ -128,28 +157,49 @@ def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
     paper = _bounded(paper)  # text from strangers: bounded work whatever its size
     text = paper.abstract
     index = benchmark_index(registry)
-    context = paper_context(paper)
     sentences = sentence_spans(text)
-    mentions: list[list[Mention]] = []
-    candidates: list[list[_Candidate]] = []
     budget = MAX_NUMBERS
-    has_digit = [_DIGIT.search(text, start, end) is not None for start, end in sentences]
-    for number, (start, end) in enumerate(sentences):
-        if not any(has_digit[number:number + 3]):
-            # No number here nor in the next two sentences: this sentence's mentions would never be
-            # read (only sentences with numbers look back, at most two sentences), so skip the search.
-            mentions.append([])
-            candidates.append([])
+    # Numbers first, each sentence's own (bounded by the budget, in text order), keeping those that
+    # pass every filter but the one that depends on the sentence's mentions (`_follower_ok`).
+    shaped: list[list[Number]] = []
+    for start, end in sentences:
+        if _DIGIT.search(text, start, end) is None:  # no digit: no numbers
+            shaped.append([])
             continue
-        found = index.find(text, start, end)
-        found = sorted(found + find_unknown(text, start, end, found, context.own_names), key=lambda m: m.start)
-        mentions.append(found)
-        starts = {m.start for m in found}
         in_sentence = find_numbers(text, start, end)[:budget]
         budget -= len(in_sentence)
-        numbers = [n for n in in_sentence
-                   if not any(m.start <= n.start < m.end for m in found) and _is_score_like(text, n, start, end, starts)]
+        shaped.append([n for n in in_sentence if _score_shaped(text, n, start, end)])
+    if not any(shaped):  # no number that could be a score: no claim
+        return []
+    context = paper_context(paper)
+    searched: list[list[Mention] | None] = [None] * len(sentences)  # only where they are read
+
+    def mentions_of(k: int) -> list[Mention]:
+        found = searched[k]
+        if found is None:
+            start, end = sentences[k]
+            found = index.find(text, start, end)
+            found = sorted(found + find_unknown(text, start, end, found, context.own_names), key=lambda m: m.start)
+            searched[k] = found
+        return found
+
+    candidates: list[list[_Candidate]] = []
+    for number, (_start, end) in enumerate(sentences):
+        if not shaped[number]:
+            candidates.append([])
+            continue
+        found = mentions_of(number)
+        starts = {m.start for m in found}
+        numbers = [n for n in shaped[number]
+                   if not any(m.start <= n.start < m.end for m in found) and _follower_ok(text, n, end, starts)]
         candidates.append([_Candidate(n, number) for n in numbers])
+        if numbers and not found:
+            # a sentence with numbers but no benchmark reads the two before it ("respectively",
+            # carried comparisons); one naming a benchmark reads only its own
+            for k in (number - 1, number - 2):
+                if k >= 0:
+                    mentions_of(k)
+    mentions = [found if found is not None else [] for found in searched]
 
     for s, (start, end) in enumerate(sentences):
         _attach_in_sentence(text, start, end, mentions[s], candidates[s])
@@ -281,21 +331,29 @@ _HYPOTHETICAL = re.compile(r"\b(?:to|must|should|would|could|needed|required)\s(
 
 
 def _is_score_like(text: str, number: Number, start: int, end: int, mention_starts: set[int]) -> bool:
-    before = text[max(start, number.start - 40):number.start]
+    return _score_shaped(text, number, start, end) and _follower_ok(text, number, end, mention_starts)
+
+
+def _follower_ok(text: str, number: Number, end: int, mention_starts) -> bool:
+    """A bare number followed by a capitalised word only when that word is a benchmark: "6 LLM agents",
+    "4 A100 GPUs" are counts."""
+    if number.unit is None:
+        follower = _CAPITAL_FOLLOWER.match(text, number.end, min(end, number.end + 2))
+        if follower and follower.end() not in mention_starts:
+            return False
+    return True
+
+
+_CAPITAL_FOLLOWER = re.compile(r"\s?(?=[A-Z])")
+
+
+def _score_shaped(text: str, number: Number, start: int, end: int) -> bool:
+    """Every filter of `_is_score_like` but the one that depends on the sentence's mentions. The
+    checks are independent (each only rejects), so the cheap ones on the text after the number
+    come first."""
     after = text[number.end:min(end, number.end + 40)]
     value = number.value
     if value > 5000 and number.unit is None:
-        return False
-    if number.unit is None and 1900 <= value <= 2100 and value.is_integer() and _YEAR_BEFORE.search(before):
-        return False
-    if _RANGE.match(after) or _RANGE_BEFORE.search(before):
-        return False
-    enumerator = number.unit is None and value.is_integer() and value <= 20 and "." not in text[number.start:number.end]
-    if re.search(r"\[[\d,\s]*$", before) or (before.endswith("(") and after.startswith(")") and enumerator):
-        return False  # citations "[12]" and enumerations "(2)"
-    if number.unit != "%" and not number.signed and _VERSION_BEFORE.search(before):
-        return False
-    if re.match(r"^\s?on (?:average|avg)\b", after) or _HYPOTHETICAL.search(before):
         return False
     if number.unit == "%":
         if _PCT_DENY_AFTER.match(after):
@@ -303,15 +361,33 @@ def _is_score_like(text: str, number: Number, start: int, end: int, mention_star
     elif number.unit is None:
         if not _BARE_FOLLOWERS.match(after):
             return False
-        follower = re.match(r"^\s?(?=[A-Z])", after)
-        if follower and number.end + follower.end() not in mention_starts:
-            return False  # "6 LLM agents", "4 A100 GPUs"
+    if _RANGE.match(after):
+        return False
+    before = text[max(start, number.start - 40):number.start]
+    if number.unit is None and 1900 <= value <= 2100 and value.is_integer() and _YEAR_BEFORE.search(before):
+        return False
+    if _RANGE_BEFORE.search(before):
+        return False
+    enumerator = number.unit is None and value.is_integer() and value <= 20 and "." not in text[number.start:number.end]
+    if _CITATION_BEFORE.search(before) or (before.endswith("(") and after.startswith(")") and enumerator):
+        return False  # citations "[12]" and enumerations "(2)"
+    if number.unit != "%" and not number.signed and _VERSION_BEFORE.search(before):
+        return False
+    if _ON_AVERAGE.match(after) or _HYPOTHETICAL.search(before):
+        return False
     left, right = (_SIZE_PHRASE.sub(" ", w) for w in _clause_window(text, number, start, end))
-    if _EFFICIENCY.search(left) or _EFFICIENCY.search(right) or re.search(r"\bhumans?\b", left):
+    if _EFFICIENCY_CI.search(left) or _EFFICIENCY_CI.search(right) or _HUMANS.search(left):
         return False  # efficiency figures, ratios, and human reference scores
-    if re.search(r"\b(?:[xX×]|times)\b", right[:6]):
+    if _TIMES.search(right[:6]):
         return False
     return True
+
+
+_EFFICIENCY_CI = CaseFree(_EFFICIENCY)
+_CITATION_BEFORE = re.compile(r"\[[\d,\s]*$")
+_ON_AVERAGE = re.compile(r"^\s?on (?:average|avg)\b")
+_HUMANS = re.compile(r"\bhumans?\b")
+_TIMES = re.compile(r"\b(?:[xX×]|times)\b")
 
 
 # --- attachment ------------------------------------------------------------------------------
@@ -329,8 +405,8 @@ def _attach_one(text: str, start: int, mentions: list[Mention], cand: _Candidate
     for m in reversed(mentions):
         if m.end <= n.start:
             between = text[m.end:n.start]
-            if (re.fullmatch(r"\s?(?:benchmark|dataset|test set|leaderboard)?\s?\([^()]{0,60}", between)
-                    or re.fullmatch(r"\s?[:=]\s?", between)):
+            if (_PAREN_GAP.fullmatch(between)
+                    or _COLON_GAP.fullmatch(between)):
                 cand.mention, cand.rule = m, "paren"
                 return
             break
@@ -341,10 +417,10 @@ def _attach_one(text: str, start: int, mentions: list[Mention], cand: _Candidate
         gap = text[n.end:following.start]
         flat = _PARENS.sub(" ", gap)
         if (not _BLOCKERS.search(flat) and "(" not in flat and len(flat.split()) <= 16
-                and not re.search(r"\.\s", flat) and not _SUBJECT_IN_GAP.search(flat)
+                and not _STOP_IN_GAP.search(flat) and not _SUBJECT_IN_GAP.search(flat)
                 and not (_in_from_to(before) and _preceding_change(text, start, n, mentions))):
             chain = _mention_chain(text, mentions, following)
-            if len(chain) > 1 and re.search(r"\baverage|\bavg\b|\bmean\b", text[max(start, n.start - 60):n.start], re.IGNORECASE):
+            if len(chain) > 1 and _AVERAGE.search(text[max(start, n.start - 60):n.start]):
                 return  # an average over several named evaluations is no single result
             cand.mention, cand.rule, cand.also = following, "after", tuple(chain[1:])
             return
@@ -364,7 +440,7 @@ def _attach_one(text: str, start: int, mentions: list[Mention], cand: _Candidate
     continues = previous is not None and previous.mention is preceding
     if (_NEW_PREDICATE.search(gap) and not continues) or _closes_paren(text, preceding, n):
         return
-    framed = _SCORING_FRAME.search(before) or _BY_FRAME.search(before) or _DELTA_BEFORE.search(before) or n.signed
+    framed = _SCORING_FRAME.search(before) or _BY_FRAME.search(before) or _DELTA_BEFORE_CI.search(before) or n.signed
     if not framed or ("(" in before[-2:] and not _model_paren(before)):
         return
     if "," in gap and not (_FRONTED.search(text[max(start, preceding.start - 12):preceding.end + 30])
@@ -406,7 +482,7 @@ def _mention_chain(text: str, mentions: list[Mention], first: Mention) -> list[M
     for m in mentions:
         if m.start < chain[-1].end:
             continue
-        if re.fullmatch(r"\s?(?:,\s?(?:and\s|or\s)?|and\s|or\s)(?:the\s)?", text[chain[-1].end:m.start]):
+        if _LIST_GLUE.fullmatch(text[chain[-1].end:m.start]):
             chain.append(m)
         else:
             break
@@ -414,7 +490,7 @@ def _mention_chain(text: str, mentions: list[Mention], first: Mention) -> list[M
 
 
 def _in_from_to(before: str) -> bool:
-    return bool(_FROM.search(before) or re.search(r"\bfrom\s[\d.,\s%\\and]+\sto\s?$", before))
+    return bool(_FROM.search(before) or _FROM_LIST_TO.search(before))
 
 
 def _preceding_change(text: str, start: int, number: Number, mentions: list[Mention]) -> bool:
@@ -426,7 +502,7 @@ def _preceding_change(text: str, start: int, number: Number, mentions: list[Ment
 
 def _model_paren(before: str) -> bool:
     """"the Self-Rewarding baseline (19.69)": a number in parentheses after a model or baseline."""
-    return bool(re.search(r"(?:baseline|model|[A-Z][\w.\-]*\d[\w.\-]*|[A-Z]\w*[A-Z]\w*)\s?\($", before))
+    return bool(_MODEL_PAREN.search(before))
 
 
 _GROUP_SEP = re.compile(r"^\s?(?:,\s?(?:and\s)?|and\s)\s?$")
@@ -445,7 +521,9 @@ def _groups(text: str, cands: list[_Candidate]) -> list[list[_Candidate]]:
 
 def _attach_respectively(text: str, start: int, end: int, s: int, mentions: list[list[Mention]],
                          cands: list[_Candidate]) -> None:
-    if not re.search(r"\brespectively\b", text[start:end]):
+    if len(cands) < 2:  # a "respectively" list pairs two numbers at least
+        return
+    if not _RESPECTIVELY.search(text[start:end]):
         return
     lists = _mention_lists(text, mentions[s])
     own = _distinct(mentions[s])
@@ -465,7 +543,7 @@ def _attach_respectively(text: str, start: int, end: int, s: int, mentions: list
 def _mention_lists(text: str, mentions: list[Mention]) -> list[list[Mention]]:
     lists: list[list[Mention]] = []
     for m in mentions:
-        if lists and re.fullmatch(r"\s?(?:,\s?(?:and\s|or\s)?|and\s|or\s)(?:the\s)?", text[lists[-1][-1].end:m.start]):
+        if lists and _LIST_GLUE.fullmatch(text[lists[-1][-1].end:m.start]):
             lists[-1].append(m)
         else:
             lists.append([m])
@@ -503,14 +581,14 @@ def _attach_carried(text: str, start: int, end: int, s: int, mentions: list[list
             continue
         before = text[max(start, cand.number.start - 30):cand.number.start]
         after = text[cand.number.end:min(end, cand.number.end + 30)]
-        pair_after = re.match(r"^\s?(?:vs\.?|versus|to)\s", after)
-        in_paren = "(" in before[-3:] or bool(re.search(r"\([^()]*$", before))
+        pair_after = _PAIR_AFTER.match(after)
+        in_paren = "(" in before[-3:] or bool(_OPEN_PAREN.search(before))
         if not (continues or in_paren):
             continue
         if (_COMPARISON.search(before) and i > 0) or (pair_after and (i + 1 < len(cands))):
-            if _COMPARISON.search(before) and re.search(r"\bto\s?$", before) and not re.search(r"\bfrom\b", text[max(start, cand.number.start - 60):cand.number.start]):
+            if _COMPARISON.search(before) and _TO_END.search(before) and not _FROM_WORD.search(text[max(start, cand.number.start - 60):cand.number.start]):
                 continue
-            if re.search(r"\bto\s", after[:5]) and not re.search(r"\bfrom\s?" + _QUAL + r"$", before):
+            if _TO_WORD.search(after[:5]) and not _FROM.search(before):
                 continue
             cand.mention, cand.rule = distinct[0], "carried"
 
@@ -566,47 +644,47 @@ def _kind(text: str, start: int, cand: _Candidate, earlier: list[_Candidate], ki
     n = cand.number
     if n.signed or n.unit == "points":
         return "delta"
-    if _IMPROVES_BY.search(before):
+    if _IMPROVES_BY_CI.search(before):
         return "delta"
-    if _BY_FRAME.search(before) or _DELTA_BEFORE.search(before) or _DELTA_AFTER.match(after):
+    if _BY_FRAME.search(before) or _DELTA_BEFORE_CI.search(before) or _DELTA_AFTER.match(after):
         return "delta"
     # "from A to B": A is the starting point, cited
-    if _FROM.search(before) or (re.match(r"^\s?(?:%|\\%)?\s?(?:and\s[\d.]+\s?\\?%?\s)?to\s[\d.]", after) and
-                                re.search(r"\bfrom\b", text[max(start, n.start - 40):n.start])):
+    if _FROM.search(before) or (_TO_NUMBER_AFTER.match(after) and
+                                _FROM_WORD.search(text[max(start, n.start - 40):n.start])):
         return "cited"
     if earlier:
         previous = earlier[-1]
         chunk = text[previous.number.end:n.start]
         # "an average improvement of 7.46% win rate on X and 13.9% accuracy on Y": both deltas
-        if kinds[-1] == "delta" and len(chunk) < 100 and re.search(r"(?:,|\band)\s?$", chunk) \
-                and not _CHANGE_VERB.search(chunk) and not _COMPARATOR.search(chunk) and not re.search(r"\bfrom\b", chunk):
+        if kinds[-1] == "delta" and len(chunk) < 100 and _AND_END.search(chunk) \
+                and not _CHANGE_VERB.search(chunk) and not _COMPARATOR.search(chunk) and not _FROM_WORD.search(chunk):
             return "delta"
         last_clause = chunk.split(",")[-1]
         if _COMPARATOR.search(last_clause) and not _CHANGE_VERB.search(last_clause):
             return "cited"
         if _COORDINATION.match(chunk) and len(chunk) < 40 and kinds[-1] == "cited" and "(" not in chunk \
-                and not re.search(r"\bto\b", chunk):
+                and not _TO_BOUNDED.search(chunk):
             return "cited"
-    if re.search(r"(?:compared (?:to|with)|\bvs\.?|\bversus|\bthan)\s[^.;]{0,40}$", before) and not earlier:
+    if _COMPARED_BEFORE.search(before) and not earlier:
         return "cited"
-    if cand.rule != "paren" and _model_paren(before[-40:]) and re.search(r"\b(?:over|than|outperform\w*|surpass\w*|compared|baseline)\b", before):
+    if cand.rule != "paren" and _model_paren(before[-40:]) and _BEATS_BEFORE.search(before):
         return "cited"
     return "absolute"
 
 
 def _metric(text: str, n: Number, m: Mention, before: str, after: str, benchmark, unit: str | None) -> tuple[str, bool]:
     # the metric written right after the number ("41.3% LC win rate"), or right before it ("accuracy of 82.3%")
-    match = re.match(r"^\s?(?:\w+\s)??(" + _METRIC_WORDS.pattern + r")", after, re.IGNORECASE)
-    if match and not re.match(r"^\s?(?:on|in|for)\b", after):
+    match = _METRIC_AFTER.match(after)
+    if match and not _ON_AFTER.match(after):
         return match.group(1).strip(), False
-    match = re.search(r"(" + _METRIC_WORDS.pattern + r")\s(?:of|at|to|from|reaches|rises)\s?" + _QUAL + r"$", before, re.IGNORECASE)
+    match = _METRIC_OF_BEFORE.search(before)
     if match:
         return match.group(1).strip(), False
     window = text[min(n.end, m.end):max(n.start, m.start)] if m.start > n.end else ""
     match = _METRIC_WORDS.search(window) if len(window) < 60 else None
     if match and match.group(0).lower() not in ("score", "scores"):
         return match.group(0).strip(), False
-    match = re.search(r"(" + _METRIC_WORDS.pattern + r")(?:\s\w+){0,3}\s?$", before, re.IGNORECASE)
+    match = _METRIC_BEFORE.search(before)
     if match and match.group(1).lower() not in ("score", "scores", "average", "avg", "avg."):
         return match.group(1).strip(), False
     if benchmark is not None:
@@ -630,11 +708,15 @@ def _setting(text: str, start: int, end: int, span_start: int, span_end: int) ->
     return lowered
 
 
+_ARTICLES_AT_END = re.compile(r"(?:\b(?:a|an|the|by|of)\s?)+$")
+_QUALIFIERS_CI = tuple((CaseFree(pattern), name) for pattern, name in _QUALIFIERS)
+
+
 def _qualifier(before: str) -> str | None:
     raw = before[-40:].rstrip()
-    bare = re.sub(r"(?:\b(?:a|an|the|by|of)\s?)+$", "", raw).rstrip()
+    bare = _ARTICLES_AT_END.sub("", raw).rstrip()
     for text in (raw, bare):
-        for pattern, name in _QUALIFIERS:
+        for pattern, name in _QUALIFIERS_CI:
             if pattern.search(text + " "):
                 return name
     return None

@@ -7,6 +7,7 @@ model written next to them, else "(prior SOTA)" / "(base model)" / "(baseline)".
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -20,8 +21,10 @@ BASELINE = "(baseline)"
 BASE_MODEL = "(base model)"
 
 _TITLE_SUFFIX = re.compile(r"\s+(?:Technical Report|Tech Report|Report|Model Card|System Card)$", re.IGNORECASE)
+# "\b(?:we|this (?:paper|work|report)|paper) ...", written so that the search skips every character
+# but "w", "t" and "p": the first one is consumed, then checked, with "(?<!\w.)" for the "\b" before it.
 _INTRO = re.compile(
-    r"\b(?:we|this (?:paper|work|report)|paper) (?:also |first |further )?(?:propose|introduce|present|release|develop|build|"
+    r"[wtp](?:(?<=w)(?<!\w.)e|(?<=t)(?<!\w.)his (?:paper|work|report)|(?<=p)(?<!\w.)aper) (?:also |first |further )?(?:propose|introduce|present|release|develop|build|"
     r"call|name|refer to \w+ as|describe)s?d?\s(?:a |an |the )?(?:[\w\-]+\s){0,2}?"
     r"(?P<name>[A-Za-z][\w.\-+^{}]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?=[,:;(]|\s(?:a|an|the|which|that|as|to)\b)")
 _ACRONYM = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9\-+^{}]*[A-Z0-9][A-Za-z0-9\-+^{}]*)\)")
@@ -41,6 +44,29 @@ _NAME_HEAD = re.compile(r"^(?:the\s)?([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*
 _NAME_STOP = {"The", "This", "Our", "It", "Its", "We", "A", "An", "In", "On", "And", "For", "With", "By"}
 
 
+# --- patterns used inside the functions below, compiled once -------------------------------------
+_DEFINED = re.compile(r"\b(?:propose|introduce|present|call|named?|dub)\w*\b[^.]{0,120}?\((?P<name>[A-Z][A-Za-z0-9\-+]*[A-Z0-9][A-Za-z0-9\-+]*)\)")
+_SIZE_IN_NAME = re.compile(r"\d[BM]\b")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+_PARAM_PHRASE = re.compile(r"(\d+(?:\.\d+)?)[\s-]?(?:billion|million|trillion|B|M|T)[\s-]?param\w*", re.IGNORECASE)
+_FOLLOWED_BY_NAME = re.compile(r"^\s?(?:(?:and|,)\s?[\d.]+\s?\\?%?\s?)*(?:\s?to\s[\d.]+\s?\\?%?(?:\s?(?:and|,)\s?[\d.]+\s?\\?%?)*)?"
+                               r"(?:\s\w+){0,3}?\s(?:by|for|of|from)\s(?:the\s)?(?P<name>[A-Z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,3})")
+_NAMED_BEFORE = re.compile(r"([A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})\s(?:with|at)\s$|"
+                           r"\bof\s(?:the\s)?([A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})\sfrom\s$")
+_POSSESSIVE = re.compile(r"([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?:'s|’s)\s?$")
+_PAREN_BEFORE = re.compile(r"(?:the\s)?([\w.\-]+(?:\s[\w.\-]+)?)\s?\($")
+_BASE_MODEL_END = re.compile(r"\bbase model$")
+_BASE_MODEL_TAIL = re.compile(r"base model$")
+_BASELINE_END = re.compile(r"\bbaseline$")
+_PRIOR_SOTA = re.compile(r"SOTA|state-of-the-art|state of the art|prior best|previous best|best prior|prior work", re.IGNORECASE)
+_BASE_MODEL_WORDS = re.compile(r"base model")
+
+
+@functools.lru_cache(maxsize=1024)
+def _introduced_pattern(name: str) -> re.Pattern:
+    return re.compile(re.escape(name) + r",?\s(?:is\s)?(?:a|an)\s((?:[^,;.]|\.(?=\d)){0,40}?param\w*)")
+
+
 @dataclass(frozen=True)
 class ModelContext:
     system: str | None  # the paper's own system, if it names one
@@ -58,16 +84,16 @@ def paper_context(paper: Paper) -> ModelContext:
         if looks_like_name(candidate.split()[0]) and not is_model_like(candidate):
             system = candidate
     if system is None:
-        defined = re.search(r"\b(?:propose|introduce|present|call|named?|dub)\w*\b[^.]{0,120}?\((?P<name>[A-Z][A-Za-z0-9\-+]*[A-Z0-9][A-Za-z0-9\-+]*)\)", abstract)
+        defined = _DEFINED.search(abstract)
         if defined:
             system = defined.group("name")
     params = None
     if system:
-        params = params_of(system) if re.search(r"\d[BM]\b", system) else None
+        params = params_of(system) if _SIZE_IN_NAME.search(system) else None
         if params is None:
-            for sentence in re.split(r"(?<=[.!?])\s+", abstract):
+            for sentence in _SENTENCE_BREAK.split(abstract):
                 if system in sentence:
-                    phrase = re.search(r"(\d+(?:\.\d+)?)[\s-]?(?:billion|million|trillion|B|M|T)[\s-]?param\w*", sentence, re.IGNORECASE)
+                    phrase = _PARAM_PHRASE.search(sentence)
                     if phrase:
                         params = params_of(phrase.group(0))
                         break
@@ -123,47 +149,45 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext) 
 
 def _introduced_size(text: str, name: str) -> str | None:
     """"phi-3-mini, a 3.8 billion parameter language model": the size given where a model is introduced."""
-    match = re.search(re.escape(name) + r",?\s(?:is\s)?(?:a|an)\s((?:[^,;.]|\.(?=\d)){0,40}?param\w*)", text)
+    match = _introduced_pattern(name).search(text)
     return params_of(match.group(1)) if match else None
 
 
 def cited_model(text: str, start: int, end: int, number: Number, before: str, after: str,
                 context: ModelContext) -> tuple[str, str | None]:
     """The model a cited (not the paper's own) number belongs to."""
-    follow = re.match(r"^\s?(?:(?:and|,)\s?[\d.]+\s?\\?%?\s?)*(?:\s?to\s[\d.]+\s?\\?%?(?:\s?(?:and|,)\s?[\d.]+\s?\\?%?)*)?"
-                      r"(?:\s\w+){0,3}?\s(?:by|for|of|from)\s(?:the\s)?(?P<name>[A-Z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,3})", after)
+    follow = _FOLLOWED_BY_NAME.match(after)
     if follow and not follow.group("name").startswith(("SOTA", "State")):
         name = _clean(follow.group("name"))
         if name:
             return name, params_of(name)
-    named = re.search(r"([A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})\s(?:with|at)\s$|"
-                      r"\bof\s(?:the\s)?([A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})\sfrom\s$", before)
+    named = _NAMED_BEFORE.search(before)
     if named:
         name = named.group(1) or named.group(2)
         if not is_model_like(name) and not looks_like_name(name):
             name = None
         if name:
             return name, params_of(name)
-    possessive = re.search(r"([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?:'s|’s)\s?$", before)
+    possessive = _POSSESSIVE.search(before)
     if possessive:
         name = possessive.group(1)
-        if re.search(r"\bbase model$", before[:possessive.end(1)]):
+        if _BASE_MODEL_END.search(before[:possessive.end(1)]):
             return BASE_MODEL, None
         if name[0].isupper() or looks_like_name(name):
             return name, params_of(name)
-    paren = re.search(r"(?:the\s)?([\w.\-]+(?:\s[\w.\-]+)?)\s?\($", before)
+    paren = _PAREN_BEFORE.search(before)
     if paren:
         phrase = paren.group(1)
-        if re.search(r"base model$", phrase):
+        if _BASE_MODEL_TAIL.search(phrase):
             return BASE_MODEL, None
-        if re.search(r"\bbaseline$", phrase) and not phrase.startswith(("the", "a ")):
+        if _BASELINE_END.search(phrase) and not phrase.startswith(("the", "a ")):
             return phrase, None
         if looks_like_name(phrase.split()[-1]):
             return phrase.split()[-1], params_of(phrase)
     window = text[max(start, number.start - 80):number.start]
-    if re.search(r"SOTA|state-of-the-art|state of the art|prior best|previous best|best prior|prior work", window, re.IGNORECASE):
+    if _PRIOR_SOTA.search(window):
         return PRIOR_SOTA, None
-    if re.search(r"base model", window):
+    if _BASE_MODEL_WORDS.search(window):
         return BASE_MODEL, None
     return BASELINE, None
 

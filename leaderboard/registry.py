@@ -99,6 +99,7 @@ class Registry:
         self.path = path
         self.benchmarks: dict[str, Benchmark] = {b.id: b for b in benchmarks}
         self._by_name: dict[str, Benchmark] = {}
+        self._suggestions: dict[tuple[str, int], list[str]] = {}  # suggest() is pure: asked once per name
         for benchmark in benchmarks:
             for name in (benchmark.id, benchmark.name, *benchmark.aliases):
                 self._by_name.setdefault(normalise_name(name), benchmark)
@@ -122,6 +123,12 @@ class Registry:
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Did-you-mean candidates for an unknown benchmark name, as registry ids."""
+        known = self._suggestions.get((text, limit))
+        if known is None:
+            known = self._suggestions[(text, limit)] = self._suggest(text, limit)
+        return list(known)
+
+    def _suggest(self, text: str, limit: int) -> list[str]:
         by_key = {normalise_name(n): b.id for b in self for n in (b.id, b.name, *b.aliases)}
         close = difflib.get_close_matches(normalise_name(text), list(by_key), n=limit * 3, cutoff=0.6)
         return list(dict.fromkeys(by_key[k] for k in close))[:limit]

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .models import Compiled, Entry, SourceRef, Table
 from .render_format import page_name, size_class
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where used: pandas takes a third of a second to import
 
 CLAIMS_COLUMNS = (
     "paper_id", "paper_title", "published", "model", "model_id", "benchmark", "benchmark_text", "metric", "value",
@@ -42,9 +44,11 @@ def neutralise_cell(value: object) -> object:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` whose text columns are neutralised; numeric and boolean columns are untouched."""
+    import pandas
+
     frame = frame.copy()
     for column in frame.columns:
-        if not (pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column])):
+        if not (pandas.api.types.is_numeric_dtype(frame[column]) or pandas.api.types.is_bool_dtype(frame[column])):
             frame[column] = frame[column].map(_text_cell)
     return frame
 
@@ -84,7 +88,9 @@ def claims_frame(compiled: Compiled) -> pd.DataFrame:
                 "status": stored.status, "evidence": claim.evidence, "in_leaderboard": model_id is not None,
                 "abstract_url": claim_url(paper.id, index),
             })
-    return pd.DataFrame(rows, columns=list(CLAIMS_COLUMNS)).astype({"value": "float64", "in_leaderboard": "bool"})
+    import pandas
+
+    return pandas.DataFrame(rows, columns=list(CLAIMS_COLUMNS)).astype({"value": "float64", "in_leaderboard": "bool"})
 
 
 def benchmark_frame(tables: Iterable[Table]) -> pd.DataFrame:
@@ -101,7 +107,9 @@ def benchmark_frame(tables: Iterable[Table]) -> pd.DataFrame:
                 "paper_title": source.paper_title, "published": source.published,
                 "abstract_url": claim_url(source.paper_id, source.claim_index),
             })
-    return pd.DataFrame(rows, columns=list(BENCHMARK_COLUMNS)).astype(
+    import pandas
+
+    return pandas.DataFrame(rows, columns=list(BENCHMARK_COLUMNS)).astype(
         {"rank": "int64", "value": "float64", "conflict": "bool"})
 
 

@@ -14,6 +14,7 @@ commit ids before use, so that a revision name can never be read as an option or
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -53,7 +54,13 @@ def directory_snapshot(directory: Path | str, label: str | None = None, prefix: 
             raise InputError("no such directory", file=str(directory))
         files = {}
     else:
-        files = {p.name: p.read_bytes() for p in sorted(directory.glob("*.json")) if p.is_file()}
+        # what sorted(directory.glob("*.json")) with is_file() lists, without a Path per file
+        with os.scandir(directory) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".json") and e.is_file())
+        files = {}
+        for name in names:
+            with open(os.path.join(directory, name), "rb") as handle:
+                files[name] = handle.read()
     text = str(directory).rstrip("/") or "."
     return Snapshot(label=label or text, prefix=prefix or text, files=files)
 
@@ -321,8 +328,9 @@ def review_snapshots(base: Snapshot, head: Snapshot, registry=None) -> Review:
     base_issues = {n: _issues(base_side[n], registry) for n in changed if n in base.files}
 
     claim_diffs = [_diff_claims(base_side.get(n), head_side.get(n), head.path(n), registry) for n in changed]
-    base_compiled = _compile(base_side, base_issues, registry)
-    head_compiled = _compile(head_side, issues, registry)
+    shared: dict = {}  # an unchanged file is converted, and its rows made, once for both sides
+    base_compiled = _compile(base_side, base_issues, registry, shared)
+    head_compiled = _compile(head_side, issues, registry, shared)
     return Review(
         base=base.label,
         head=head.label,
@@ -403,24 +411,37 @@ def _invalid_claim_indexes(issues: Iterable[Issue]) -> set[int]:
     return indexes
 
 
-def _compile(side: dict[str, _Parsed], issues: dict[str, list[Issue]], registry) -> Compiled:
+def _compile(side: dict[str, _Parsed], issues: dict[str, list[Issue]], registry, shared: dict | None = None) -> Compiled:
     """The leaderboards of one side, as the site would show them.
 
     Claims with validation errors are left out, as `build` does; only changed files were validated,
-    since unchanged ones are the same on both sides. Files that are not JSON objects are skipped.
+    since unchanged ones are the same on both sides. Files that are not JSON objects, or that hold
+    no claim, are skipped (only the tables and conflicts are compared, and they come from claims).
+    `shared`, passed for both sides, keeps the result of each parsed file without issues (the
+    same object on both sides when the file is unchanged) and its leaderboard rows.
     """
     from .compile import compile_results
 
+    shared = {} if shared is None else shared
+    converted: dict[int, tuple[_Parsed, ResultFile]] = shared.setdefault("results", {})
     results: list[ResultFile] = []
     for name, parsed in sorted(side.items()):
         if not isinstance(parsed.document, dict):
             continue
         document = parsed.document
+        if not (isinstance(document.get("claims"), list) and document["claims"]):
+            continue  # no claim, no leaderboard row: the tables and conflicts compared do not change
         bad = _invalid_claim_indexes(issues.get(name, ()))
         if bad and isinstance(document.get("claims"), list):
             document = {**document, "claims": [c for n, c in enumerate(document["claims"]) if n not in bad]}
-        results.append(result_from_json(document, path=parsed.path))
-    return compile_results(sorted(results, key=lambda r: (str(r.paper.id), r.path or "")), registry)
+            results.append(result_from_json(document, path=parsed.path))
+            continue
+        known = converted.get(id(parsed))
+        if known is None or known[0] is not parsed:
+            known = converted[id(parsed)] = (parsed, result_from_json(document, path=parsed.path))
+        results.append(known[1])
+    # compile_results orders the results itself (a stable sort of these, in file name order)
+    return compile_results(results, registry, rows_cache=shared.setdefault("rows", {}))
 
 
 # ---------------------------------------------------------------- claims
