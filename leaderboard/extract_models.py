@@ -127,6 +127,17 @@ def _title_name(title: str) -> str | None:
     return head
 
 
+_COMPARED = re.compile(r"\b(?:surpass\w*|outperform\w*|beat\w*|exceed\w*|than|over|including|such as|like|"
+                       r"versus|vs\.?|compared (?:to|with)|against|rival\w*)\s", re.IGNORECASE)
+
+
+def _compared(sentence: str, name_start: int) -> bool:
+    """A comparison word before the name in its clause (a parenthesis, ';' or ':' opens a new one)."""
+    window_start = max(0, name_start - 80)
+    opened = max(sentence.rfind(mark, window_start, name_start) for mark in "(;:")
+    return bool(_COMPARED.search(sentence, max(window_start, opened + 1), name_start))
+
+
 def subject_model(text: str, start: int, number: Number, context: ModelContext) -> tuple[str, str | None]:
     """The system a number is stated for: the sentence's subject, or the paper's system."""
     sentence = text[start:number.start]
@@ -134,6 +145,8 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext) 
     for match in _SUBJECT.finditer(sentence):
         name = _clean(match.group("name"))
         if name and (any(looks_like_name(w) for w in name.split()) or is_model_like(name) or name == context.system):
+            if _compared(sentence, match.start("name")):
+                continue  # "surpasses X and GPT-4o, achieving 62.3%": GPT-4o is the rival, not the scorer
             subject = name
     fallback = context.system or UNNAMED
     if subject is None:

@@ -47,3 +47,21 @@ def test_report_title_names_the_system_and_showcases_is_a_scoring_verb():
     claims = extract_claims(paper, default_registry())
     assert {(c.model, c.benchmark, c.value) for c in claims} == {("Qwen2-72B", "mmlu", 84.2), ("Qwen2-72B", "gsm8k", 89.5)}
     assert all(c.params == "72B" for c in claims)
+
+
+def test_a_rival_named_before_the_score_is_not_the_scorer():
+    paper = Paper(id="y", title="EVOLVE: Self-Refinement via Iterative Preference Optimization",
+                  abstract="We propose EVOLVE, a framework for self-refinement of language models. Experiments "
+                           "show that it surpasses state-of-the-art models including Llama-3.1-405B-Instruct and "
+                           "GPT-4o, achieving a 62.3% length-controlled win rate on AlpacaEval 2.")
+    [claim] = extract_claims(paper, default_registry())
+    assert (claim.model, claim.value) == ("EVOLVE", 62.3)
+
+
+def test_an_example_in_parentheses_keeps_its_own_subject():
+    paper = Paper(id="z", title="Phi-3 Technical Report: A Highly Capable Language Model Locally on Your Phone",
+                  abstract="We introduce phi-3-mini, a 3.8 billion parameter language model whose performance rivals "
+                           "that of models such as Mixtral 8x7B and GPT-3.5 (e.g., phi-3-mini achieves 69% on MMLU "
+                           "and 8.38 on MT-bench), despite being small enough to be deployed on a phone.")
+    claims = extract_claims(paper, default_registry())
+    assert {(c.model, c.value) for c in claims} == {("phi-3-mini", 69.0), ("phi-3-mini", 8.38)}
