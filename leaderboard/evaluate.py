@@ -42,19 +42,8 @@ class GoldPaper:
 
 
 @dataclass(frozen=True)
-class Miss:
-    """A gold claim no prediction matched."""
-
-    paper_id: str
-    value: float
-    benchmark: str
-    kind: str
-    evidence: str
-
-
-@dataclass(frozen=True)
-class FalsePositive:
-    """A predicted claim that matched no gold claim."""
+class Mismatch:
+    """A gold claim no prediction matched (a miss), or a prediction no gold claim matched (a false positive)."""
 
     paper_id: str
     value: float
@@ -95,8 +84,8 @@ class EvalReport:
     gold_file: str
     papers: int
     scores: dict[str, Score]
-    misses: tuple[Miss, ...] = ()
-    false_positives: tuple[FalsePositive, ...] = ()
+    misses: tuple[Mismatch, ...] = ()
+    false_positives: tuple[Mismatch, ...] = ()
     missing_papers: tuple[str, ...] = field(default_factory=tuple)  # gold ids not found in the inputs
 
     def to_json(self) -> dict:
@@ -167,8 +156,8 @@ def evaluate(gold: list[GoldPaper], papers: list[Paper], registry: Registry, gol
     missing = tuple(g.id for g in gold if g.id not in by_id)
     predictions = extract_all([by_id[g.id] for g in present], registry, jobs=jobs)
     counts = {LEADERBOARD: [0, 0, 0], DELTA: [0, 0, 0]}  # true positives, false positives, gold
-    misses: list[Miss] = []
-    wrong: list[FalsePositive] = []
+    misses: list[Mismatch] = []
+    wrong: list[Mismatch] = []
     for gold_paper in present:
         predicted = predictions[gold_paper.id]
         for claim in gold_paper.claims:
@@ -179,10 +168,10 @@ def evaluate(gold: list[GoldPaper], papers: list[Paper], registry: Registry, gol
                 counts[class_of(claim.kind)][0] += 1
             else:
                 counts[class_of(claim.kind)][1] += 1
-                wrong.append(FalsePositive(gold_paper.id, claim.value, claim.benchmark_text, claim.kind, claim.evidence))
+                wrong.append(Mismatch(gold_paper.id, claim.value, claim.benchmark_text, claim.kind, claim.evidence))
         for index, claim in enumerate(gold_paper.claims):
             if index not in matched_gold:
-                misses.append(Miss(gold_paper.id, claim.value, claim.benchmark, claim.kind, claim.evidence))
+                misses.append(Mismatch(gold_paper.id, claim.value, claim.benchmark, claim.kind, claim.evidence))
     scores = {name: Score(*values) for name, values in counts.items()}
     return EvalReport(gold_file, len(present), scores, tuple(misses), tuple(wrong), missing)
 
