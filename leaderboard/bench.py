@@ -322,8 +322,9 @@ def time_commands(work: Path, listings: Path, results_dir: Path, jobs: int, step
 
 
 def change_one_result(results_dir: Path) -> Path:
-    """Mark the first valid extracted claim (in file order) as verified: the kind of one-file change a
-    reviewer makes, and one that reaches the site (an invalid claim is left out of it). Returns the file."""
+    """Mark the first valid extracted score on a registry benchmark (in file order) as verified: the
+    kind of one-file change a reviewer makes, and one that reaches a leaderboard (its benchmark page,
+    the model's page and the downloads change with it). Returns the file."""
     from .validate import validate_document
 
     registry = default_registry()
@@ -335,7 +336,8 @@ def change_one_result(results_dir: Path) -> Path:
         flagged = {issue.pointer.split("/")[2] for issue in validate_document(document, str(path), registry)
                    if issue.pointer.startswith("/claims/")}
         for index, claim in enumerate(claims):
-            if claim.get("status") == "extracted" and str(index) not in flagged:
+            if claim.get("status") == "extracted" and str(index) not in flagged \
+                    and claim.get("kind") in ("absolute", "cited") and registry.get(claim.get("benchmark") or ""):
                 claim["status"] = "verified"
                 path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
                 return path

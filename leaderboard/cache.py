@@ -1,12 +1,24 @@
 """The build cache: results of the expensive steps, keyed by a hash of their inputs.
 
-Each step keeps one table ({content hash: value}) in one file under the cache directory (default
-`.leaderboard-cache/`). A table is stamped with a fingerprint of the code, templates and schemas
-that produced it, so that any change to them starts afresh. The cache is an optimisation only: a
-missing, unreadable, corrupt or stale file reads as an empty table, which means a full rebuild.
-Tables are written atomically (a temporary file, then a rename), so an interrupted build never
-leaves half a file; entries not used by a build are dropped when it saves, so the cache never grows
-beyond one build's worth.
+Three kinds of storage live under the cache directory (default `.leaderboard-cache/`):
+
+* tables ({key: value}) split into shards, `<table>/<shard>.pickle`: a build loads only the shards
+  it reads and writes only the shards that changed, so a rebuild after one change rewrites a few
+  small files instead of every cached result;
+* blobs, one file per key (`<table>/<key>.pickle`), for few large values (a parsed listing file);
+* documents, one value per build (`<name>.pickle`: the site manifest).
+
+Every file is stamped with a fingerprint of the code, templates and schemas that produced it, so
+any change to them starts afresh. The cache is an optimisation only: a missing, unreadable,
+corrupt or stale file reads as empty, which means that part is computed again. Files are written
+atomically (a temporary file, then a rename), so an interrupted build never leaves half a file;
+entries a build did not use are dropped when it saves, so the cache never grows beyond one
+build's worth.
+
+`file_key` keeps a stat index (size, mtime, ctime, inode) of the input files, as git's index does,
+so that an unchanged file is not read again to learn its content hash. A file whose timestamps are
+less than two seconds older than the moment it was looked at is never trusted by its stat alone
+(it may still be being written to within one timestamp tick).
 
 The files are pickles: the cache directory is as trusted as the checkout itself (never point
 `--cache-dir` at files from someone else).
@@ -21,13 +33,18 @@ import os
 import pickle
 import sys
 import tempfile
+import time
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
 from .paths import PROJECT_ROOT, schemas_dir
 
-_FORMAT = 1
+_FORMAT = 2
 _PACKAGE_DIR = Path(__file__).resolve().parent
+SHARDS = 64
+_STAT_INDEX = "files"  # document: {file name: ((size, mtime, ctime, inode, device), content key)}
+_RACY_NS = 2_000_000_000  # a file changed this recently is hashed again even when its stat matches
 
 
 def content_key(*parts: bytes | str) -> str:
@@ -70,83 +87,201 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
+def shard_of(key: str) -> int:
+    try:
+        return int(key[:2], 16) % SHARDS  # keys are hex hashes: their first byte is spread evenly
+    except ValueError:
+        return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+
+
 class BuildCache:
-    """Tables of cached values under one directory; `None` as the directory disables caching."""
+    """Cached values under one directory; `None` as the directory disables caching."""
 
     def __init__(self, directory: Path | str | None):
         self.directory = Path(directory) if directory is not None else None
-        self._tables: dict[str, dict] = {}
-        self._used: dict[str, dict] = {}
+        self._shards: dict[tuple[str, int], dict] = {}  # loaded shards
+        self._used: dict[str, list[dict]] = {}  # table -> per shard: entries this build used
+        self._dirty: set[tuple[str, int]] = set()  # shards with entries put in this build
         self._computed: dict[str, int] = {}
-        self._origins: dict[int, tuple[object, str]] = {}
+        self._blobs_used: dict[str, set[str]] = {}
+        self._documents: dict[str, object] = {}
+        self._files: dict | None = None  # the stat index as the last build saved it
+        self._files_used: dict[str, tuple] = {}  # ... and as this build found the files
 
     @property
     def enabled(self) -> bool:
         return self.directory is not None
 
+    # -- tables ---------------------------------------------------------------------------------
+
     def get(self, table: str, key: str) -> object | None:
         """The cached value, or None; a hit is kept for the next save."""
-        value = self._table(table).get(key)
+        if not self.enabled:
+            return None
+        shard = shard_of(key)
+        value = self._shard(table, shard).get(key)
         if value is not None:
-            self._used.setdefault(table, {})[key] = value
+            self._used_shard(table, shard)[key] = value
         return value
 
     def put(self, table: str, key: str, value: object) -> None:
         """Store a value just computed (counted, cache or not: see `computed`)."""
         self._computed[table] = self._computed.get(table, 0) + 1
         if self.enabled:
-            self._used.setdefault(table, {})[key] = value
-
-    def remember_origin(self, value: object, key: str) -> None:
-        """Note the content key `value` was made from (a result file's bytes), so that later steps
-        can key on it instead of hashing the whole value again."""
-        self._origins[id(value)] = (value, key)  # holding `value` keeps its id from being reused
-
-    def origin(self, value: object) -> str | None:
-        found = self._origins.get(id(value))
-        return found[1] if found is not None and found[0] is value else None
+            shard = shard_of(key)
+            self._used_shard(table, shard)[key] = value
+            self._dirty.add((table, shard))
 
     def computed(self, table: str) -> int:
         """How many values of `table` this build computed rather than took from the cache."""
         return self._computed.get(table, 0)
 
-    def load(self, table: str) -> dict:
-        """A whole table (for values that are one object per build, such as the site manifest)."""
-        return dict(self._table(table))
+    def _used_shard(self, table: str, shard: int) -> dict:
+        shards = self._used.get(table)
+        if shards is None:
+            shards = self._used[table] = [{} for _ in range(SHARDS)]
+        return shards[shard]
 
-    def replace(self, table: str, entries: dict) -> None:
+    def _shard(self, table: str, shard: int) -> dict:
+        found = self._shards.get((table, shard))
+        if found is None:
+            found = self._shards[(table, shard)] = self._read_entries(self._shard_path(table, shard))
+        return found
+
+    # -- blobs ----------------------------------------------------------------------------------
+
+    def get_blob(self, table: str, key: str) -> object | None:
+        if not self.enabled:
+            return None
+        value = self._read_document(self._blob_path(table, key))
+        if value is not None:
+            self._blobs_used.setdefault(table, set()).add(key)
+        return value
+
+    def put_blob(self, table: str, key: str, value: object) -> None:
+        self._computed[table] = self._computed.get(table, 0) + 1
         if self.enabled:
-            self._used[table] = dict(entries)
+            self._blobs_used.setdefault(table, set()).add(key)
+            self._documents[f"{table}/{key}"] = value
+
+    def keep_blob(self, table: str, key: str) -> bool:
+        """Keep a blob for the next build without reading it; False when there is none."""
+        if not self.enabled or not self._blob_path(table, key).is_file():
+            return False
+        self._blobs_used.setdefault(table, set()).add(key)
+        return True
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def load(self, name: str) -> object | None:
+        """A document: one value per build (such as the site manifest); None when there is none."""
+        if not self.enabled:
+            return None
+        return self._read_document(self.directory / f"{name}.pickle")
+
+    def replace(self, name: str, value: object) -> None:
+        """Set a document, written by the next `save`."""
+        if self.enabled:
+            self._documents[name] = value
+
+    def save_now(self, name: str, value: object) -> None:
+        """Write a document at once (a marker that must be on disk before the build goes on)."""
+        if self.enabled:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.directory / f"{name}.pickle", _dump(value))
+
+    # -- the stat index -------------------------------------------------------------------------
+
+    def file_key(self, path: Path | str, name: str | None = None) -> str | None:
+        """The content key of a file (its bytes and `name`, by default the path as given), read and
+        hashed only when its stat differs from the one recorded by an earlier build; None when it
+        cannot be read (the parser then reports the problem)."""
+        name = str(path) if name is None else name
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
+        if self.enabled:
+            recorded = self._stat_index().get(name)
+            if recorded is not None and recorded[0] == signature:
+                self._files_used[name] = recorded
+                return recorded[1]
+        try:
+            with open(path, "rb") as stream:
+                key = content_key(name, stream.read())
+        except OSError:
+            return None
+        if self.enabled and time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _RACY_NS:
+            self._computed["files"] = self._computed.get("files", 0) + 1
+            self._files_used[name] = (signature, key)
+        return key
+
+    def _stat_index(self) -> dict:
+        if self._files is None:
+            found = self.load(_STAT_INDEX)
+            self._files = found if isinstance(found, dict) else {}
+        return self._files
+
+    # -- saving ---------------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write every table used in this build (only the entries used: stale ones are dropped)."""
+        """Write what changed: the shards with new entries or unused ones, the blobs and documents
+        set in this build; remove every file this build did not use."""
         if not self.enabled:
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        for table, entries in self._used.items():
-            payload = pickle.dumps({"fingerprint": code_fingerprint(), "entries": entries}, protocol=5)
-            _write_atomic(self._path(table), payload)
+        for table, shards in self._used.items():
+            (self.directory / table).mkdir(exist_ok=True)
+            for shard, entries in enumerate(shards):
+                path = self._shard_path(table, shard)
+                loaded = self._shards.get((table, shard))
+                if (table, shard) in self._dirty or (loaded is not None and len(loaded) != len(entries)):
+                    self._write_entries(path, entries)
+                elif loaded is None and not entries:
+                    path.unlink(missing_ok=True)  # nothing of it was used
+        for table, keys in self._blobs_used.items():
+            folder = self.directory / table
+            folder.mkdir(exist_ok=True)
+            for stale in folder.glob("*.pickle"):
+                if stale.stem not in keys:
+                    stale.unlink(missing_ok=True)
+        if self._files is not None and (self._files_used.keys() != self._files.keys()
+                                        or self.computed("files")):
+            self._documents[_STAT_INDEX] = self._files_used
+        for name, value in self._documents.items():
+            _write_atomic(self.directory / f"{name}.pickle", _dump(value))
 
-    def _table(self, table: str) -> dict:
-        if table not in self._tables:
-            self._tables[table] = self._read(table)
-        return self._tables[table]
+    def _write_entries(self, path: Path, entries: dict) -> None:
+        if entries:
+            _write_atomic(path, _dump(entries))
+        else:
+            path.unlink(missing_ok=True)
 
-    def _read(self, table: str) -> dict:
-        if not self.enabled:
-            return {}
-        try:
-            document = _unpickle(self._path(table).read_bytes())
-        except Exception:  # missing, unreadable or corrupt: the cache is only an optimisation
-            return {}
-        if not isinstance(document, dict) or document.get("fingerprint") != code_fingerprint():
-            return {}
-        entries = document.get("entries")
+    def _read_entries(self, path: Path) -> dict:
+        entries = self._read_document(path)
         return entries if isinstance(entries, dict) else {}
 
-    def _path(self, table: str) -> Path:
+    def _read_document(self, path: Path) -> object | None:
+        try:
+            document = _unpickle(path.read_bytes())
+        except Exception:  # missing, unreadable or corrupt: the cache is only an optimisation
+            return None
+        if not isinstance(document, dict) or document.get("fingerprint") != code_fingerprint():
+            return None
+        return document.get("value")
+
+    def _shard_path(self, table: str, shard: int) -> Path:
         assert self.directory is not None
-        return self.directory / f"{table}.pickle"
+        return self.directory / table / f"{shard:02d}.pickle"
+
+    def _blob_path(self, table: str, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / table / f"{key}.pickle"
+
+
+def _dump(value: object) -> bytes:
+    return pickle.dumps({"fingerprint": code_fingerprint(), "value": value}, protocol=5)
 
 
 def _unpickle(data: bytes) -> object:
@@ -162,6 +297,7 @@ def _unpickle(data: bytes) -> object:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -13,37 +13,35 @@ comes first, by this order of preference:
 4. paper id, then position in the paper: only so that the choice never depends on input order.
 
 When the sources disagree on the value, the entry is marked as a conflict and a Conflict lists them.
+
+Compiling runs on every build over every result (100k papers and more), so the hot path works on
+plain tuples and caches each lookup (benchmark and metric, setting, model id) once per compilation.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from .models import Compiled, Conflict, Entry, ResultFile, SourceRef, StoredClaim, Table
-from .reconcile import canonical_model_id, canonical_setting, display_names, load_model_aliases
+from .models import Compiled, Conflict, Entry, ResultFile, SourceRef, Table
+from .reconcile import canonical_model_id, canonical_setting, display_names, is_placeholder, load_model_aliases
 from .registry import Benchmark, Metric, Registry
 
 LEADERBOARD_KINDS = ("absolute", "cited")
 _KIND_RANK = {"absolute": 0, "cited": 1}
 _STATUS_RANK = {"verified": 0, "added": 1, "extracted": 2}
 
+# A leaderboard row is a plain tuple (a dataclass per row costs more than the rest of compiling):
+#   (spec, model_id, source, params)
+# with spec = (table key, benchmark, metric, setting) shared by the rows of one table, the key being
+# (benchmark id, metric id, setting); source is the claim's SourceRef, made while the claim is at
+# hand (each row is one source of one entry), and params the claim's stated size.
+Row = tuple
+_SPEC, _MODEL_ID, _SOURCE, _PARAMS = range(4)
+_TableSpec = tuple[tuple[str, str, str | None], Benchmark, Metric, str | None]
 
-@dataclass(frozen=True)
-class _Row:
-    """One claim admitted to a leaderboard, with everything needed to place it."""
-
-    result: ResultFile
-    stored: StoredClaim
-    index: int  # 1-based position in the result file's claims
-    benchmark: Benchmark
-    metric: Metric
-    setting: str | None
-    model_id: str
-
-    @property
-    def value(self) -> float:
-        return float(self.stored.claim.value)
+_PLACEHOLDER = object()  # the model cache's mark of a placeholder name: its id depends on the paper
 
 
 def compile_results(results: Iterable[ResultFile], registry: Registry,
@@ -53,61 +51,186 @@ def compile_results(results: Iterable[ResultFile], registry: Registry,
     `aliases` maps model spellings to canonical ids (see reconcile.load_model_aliases); None reads
     the project's alias file, {} uses the naming rules alone. `rows_cache`, shared by several
     compilations with the same registry and aliases (both sides of a review), keeps each result
-    object's leaderboard rows, so that a result common to them is looked at once.
+    object's leaderboard rows, so that a result common to them is looked at once (its SourceRefs
+    are then shared by the compilations: they are frozen).
     """
-    aliases = load_model_aliases() if aliases is None else aliases
-    ordered = tuple(sorted(results, key=lambda r: (str(r.paper.id), r.path or "")))
+    # The cyclic garbage collector is paused, as for loading (cache._unpickle): nothing built here is
+    # in a reference cycle, and with 100,000 results alive a full collection walks millions of
+    # objects (0.4 s or more), more than compiling itself. The collections this compilation's
+    # allocations call for happen after it, over what survives (the tables), not over its rows.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        aliases = load_model_aliases() if aliases is None else aliases
+        return _compile(results, registry, aliases, rows_cache)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _compile(results: Iterable[ResultFile], registry: Registry, aliases: dict[str, str],
+             rows_cache: dict[int, tuple] | None) -> Compiled:
+    ordered, with_claims = _ordered(results)
+    admit = _Admission(registry, aliases)
+    rows: list[Row] = []
     if rows_cache is None:
-        rows = [row for result in ordered for row in leaderboard_rows(result, registry, aliases)]
+        for result in with_claims:
+            admit.rows(result, rows)
     else:
-        rows = []
-        for result in ordered:
+        for result in with_claims:
             cached = rows_cache.get(id(result))
             if cached is None or cached[0] is not result:  # the id of a result no longer alive may be reused
-                cached = rows_cache[id(result)] = (result, leaderboard_rows(result, registry, aliases))
-            rows.extend(cached[1])
-    names = display_names((row.model_id, row.stored.claim.model) for row in rows)
-    groups: dict[tuple, list[_Row]] = {}
+                cached = rows_cache[id(result)] = (result, admit.rows(result, []))
+            rows += cached[1]
+    names = display_names((row[_MODEL_ID], row[_SOURCE].model) for row in rows)
+    groups: dict[tuple, list[Row]] = {}
     for row in rows:
-        groups.setdefault((row.benchmark.id, row.metric.id, row.setting), []).append(row)
+        key = row[_SPEC][0]
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [row]
+        else:
+            group.append(row)
+    del rows
     tables, conflicts = [], []
     for group in groups.values():
         table, table_conflicts = _table(group, names)
         tables.append(table)
-        conflicts.extend(table_conflicts)
+        conflicts += table_conflicts
     tables.sort(key=lambda t: t.key)
     conflicts.sort(key=lambda c: (c.table_key, c.model_id))
     return Compiled(tables=tuple(tables), conflicts=tuple(conflicts), results=ordered)
 
 
-def leaderboard_rows(result: ResultFile, registry: Registry, aliases: dict[str, str]) -> list[_Row]:
-    """The claims of one paper that belong on a leaderboard."""
-    rows = []
-    for index, stored in enumerate(result.claims, start=1):
-        claim = stored.claim
-        if stored.status == "rejected" or claim.kind not in LEADERBOARD_KINDS or not _is_number(claim.value):
-            continue
-        benchmark = registry.get(claim.benchmark) if isinstance(claim.benchmark, str) else None
-        metric = benchmark.metric(claim.metric) if benchmark else None
-        if metric is None or not metric.accepts(float(claim.value)) or not isinstance(claim.model, str):
-            continue
-        model_id = canonical_model_id(claim.model, aliases, paper_id=result.paper.id, params=claim.params)
-        rows.append(_Row(result, stored, index, benchmark, metric, canonical_setting(claim.setting), model_id))
-    return rows
+def _ordered(results: Iterable[ResultFile]) -> tuple[tuple[ResultFile, ...], list[ResultFile]]:
+    """The results by paper id, then path (a stable sort), and those of them with claims (few have any).
+
+    Results are usually loaded in that order already (one file per paper id), and then not sorted.
+    """
+    results = tuple(results)
+    with_claims = []
+    previous = None
+    for result in results:
+        paper_id = result.paper.id
+        if type(paper_id) is not str or (previous is not None and paper_id <= previous):
+            break  # not in order (or equal or odd ids): sort
+        previous = paper_id
+        if result.claims:
+            with_claims.append(result)
+    else:  # distinct ids in increasing order: sorting would change nothing
+        return results, with_claims
+    ordered = tuple(sorted(results, key=lambda r: (str(r.paper.id), r.path or "")))
+    return ordered, [result for result in ordered if result.claims]
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+class _Admission:
+    """Which claims go on a leaderboard, with the lookups of one compilation cached.
+
+    The registry and aliases are fixed for the compilation, so each (benchmark, metric, setting)
+    and each (model, params) spelling is looked up once, however many claims repeat it.
+    """
+
+    def __init__(self, registry: Registry, aliases: dict[str, str]):
+        self.registry = registry
+        self.aliases = aliases
+        self.lookups: dict[tuple, list | None] = {}  # (benchmark, metric, setting) as written -> [benchmark, metric, spec]
+        self.specs: dict[tuple, _TableSpec] = {}  # table key -> its spec
+        self.models: dict[tuple, object] = {}  # (model, params) as written -> model id or _PLACEHOLDER
+
+    def rows(self, result: ResultFile, rows: list[Row]) -> list[Row]:
+        """Appends the claims of one paper that belong on a leaderboard to `rows`, and returns it."""
+        lookups, models = self.lookups, self.models
+        paper = result.paper
+        index = 0
+        for stored in result.claims:
+            index += 1
+            claim = stored.claim
+            if stored.status == "rejected" or claim.kind not in LEADERBOARD_KINDS:
+                continue
+            value = claim.value
+            if type(value) is not float:  # a number: int or float, not bool
+                if type(value) is bool or not isinstance(value, int | float):
+                    continue
+                value = float(value)
+            key = (claim.benchmark, claim.metric, claim.setting)
+            try:
+                found = lookups.get(key, False)
+            except TypeError:  # an unhashable field (never in a valid result): look it up uncached
+                key, found = None, False
+            if found is False:
+                found = self._lookup(claim.benchmark, claim.metric)
+                if key is not None:
+                    lookups[key] = found
+            if found is None:
+                continue
+            model = claim.model
+            if not found[1].accepts(value) or not isinstance(model, str):
+                continue
+            spec = found[2]
+            if spec is None:
+                spec = self._spec(found[0], found[1], claim.setting)
+                if key is not None:
+                    found[2] = spec
+            params = claim.params
+            try:
+                model_id = models.get((model, params))
+            except TypeError:  # unhashable params (never in a valid result)
+                model_id = None
+            if model_id is None or model_id is _PLACEHOLDER:
+                model_id = self._model_id(model, params, paper.id)
+            source = SourceRef(
+                paper_id=paper.id,
+                paper_title=paper.title,
+                published=paper.published,
+                claim_id=stored.id,
+                claim_index=index,
+                model=model,
+                value=value,
+                kind=claim.kind,
+                evidence=claim.evidence,
+                status=stored.status,
+            )
+            rows.append((spec, model_id, source, params))
+        return rows
+
+    def _lookup(self, benchmark_name: object, metric_name: object) -> list | None:
+        benchmark = self.registry.get(benchmark_name) if isinstance(benchmark_name, str) else None
+        metric = benchmark.metric(metric_name) if benchmark else None
+        return None if metric is None else [benchmark, metric, None]
+
+    def _spec(self, benchmark: Benchmark, metric: Metric, setting: object) -> _TableSpec:
+        setting = canonical_setting(setting)
+        key = (benchmark.id, metric.id, setting)
+        return self.specs.setdefault(key, (key, benchmark, metric, setting))
+
+    def _model_id(self, name: str, params: object, paper_id: str) -> str:
+        key = (name, params)
+        try:
+            model_id = self.models.get(key)
+        except TypeError:  # unhashable params (never in a valid result)
+            return canonical_model_id(name, self.aliases, paper_id=paper_id, params=params)
+        if model_id is None:
+            model_id = self.models[key] = (
+                _PLACEHOLDER if is_placeholder(name) else canonical_model_id(name, self.aliases, params=params))
+        if model_id is _PLACEHOLDER:  # "(prior SOTA)": one model per paper
+            return canonical_model_id(name, self.aliases, paper_id=paper_id, params=params)
+        return model_id
 
 
-def preference(row: _Row) -> tuple:
+def leaderboard_rows(result: ResultFile, registry: Registry, aliases: dict[str, str]) -> list[Row]:
+    """The claims of one paper that belong on a leaderboard, as rows (see `Row`)."""
+    return _Admission(registry, aliases).rows(result, [])
+
+
+def preference(row: Row) -> tuple:
     """Sort key of a source: the first is the number the leaderboard shows (see module docstring)."""
+    source = row[_SOURCE]
     return (
-        _KIND_RANK.get(row.stored.claim.kind, 2),
-        _STATUS_RANK.get(row.stored.status, 3),
-        _date_key(row.result.paper.published),
-        str(row.result.paper.id),
-        row.index,
+        _KIND_RANK.get(source.kind, 2),
+        _STATUS_RANK.get(source.status, 3),
+        _date_key(source.published),
+        str(source.paper_id),
+        source.claim_index,
     )
 
 
@@ -117,57 +240,69 @@ def _date_key(published: str | None) -> tuple:
     return (1, published) if published.startswith("--") else (0, published)
 
 
-def _table(rows: list[_Row], names: dict[str, str]) -> tuple[Table, list[Conflict]]:
-    first = rows[0]
-    by_model: dict[str, list[_Row]] = {}
+def _table(rows: list[Row], names: dict[str, str]) -> tuple[Table, list[Conflict]]:
+    """The table of one group of rows, ranked, and its conflicts."""
+    _, benchmark, metric, setting = rows[0][_SPEC]
+    by_model: dict[str, list[Row]] = {}
     for row in rows:
-        by_model.setdefault(row.model_id, []).append(row)
-    entries = [_entry(sorted(group, key=preference), names) for group in by_model.values()]
+        group = by_model.get(row[_MODEL_ID])
+        if group is None:
+            by_model[row[_MODEL_ID]] = [row]
+        else:
+            group.append(row)
+    # rank_entries' order, without building each Entry twice
+    sign = -1 if metric.direction == "higher" else 1
+    ranked = []
+    for model_id, group in by_model.items():
+        if len(group) > 1:
+            group.sort(key=preference)
+        model = names[model_id]
+        ranked.append((sign * group[0][_SOURCE].value, model.casefold(), model_id, model, group))
+    ranked.sort(key=lambda item: item[:3])
+    entries = []
+    rank = previous = 0
+    for position, (_, _, model_id, model, group) in enumerate(ranked, start=1):
+        value = group[0][_SOURCE].value
+        if position == 1 or previous != value:
+            rank = position
+        previous = value
+        entries.append(_entry(rank, model_id, model, group, metric, setting))
     table = Table(
-        benchmark=first.benchmark.id,
-        benchmark_name=first.benchmark.name,
-        metric=first.metric.id,
-        metric_name=first.metric.name,
-        setting=first.setting,
-        direction=first.metric.direction,
-        unit=first.metric.unit,
-        entries=rank_entries(entries, first.metric.direction),
+        benchmark=benchmark.id,
+        benchmark_name=benchmark.name,
+        metric=metric.id,
+        metric_name=metric.name,
+        setting=setting,
+        direction=metric.direction,
+        unit=metric.unit,
+        entries=tuple(entries),
     )
-    conflicts = [_conflict(table, entry) for entry in table.entries if entry.conflict]
+    conflicts = [_conflict(table, entry) for entry in entries if entry.conflict]
     return table, conflicts
 
 
-def _entry(rows: list[_Row], names: dict[str, str]) -> Entry:
+def _entry(rank: int, model_id: str, model: str, rows: list[Row], metric: Metric, setting: str | None) -> Entry:
     """One model's row; `rows` are in order of preference."""
-    chosen = rows[0]
-    params = next((r.stored.claim.params for r in rows if r.stored.claim.params), None)
+    chosen = rows[0][_SOURCE]
+    if len(rows) == 1:
+        params = rows[0][_PARAMS] or None
+        conflict = False
+        sources = (chosen,)
+    else:
+        params = next((r[_PARAMS] for r in rows if r[_PARAMS]), None)
+        conflict = len({r[_SOURCE].value for r in rows}) > 1
+        sources = tuple([r[_SOURCE] for r in rows])
     return Entry(
-        rank=0,  # set by rank_entries
-        model_id=chosen.model_id,
-        model=names[chosen.model_id],
+        rank=rank,
+        model_id=model_id,
+        model=model,
         params=params,
         value=chosen.value,
-        unit=chosen.metric.unit,
-        setting=chosen.setting,
-        kind=chosen.stored.claim.kind,
-        conflict=len({r.value for r in rows}) > 1,
-        sources=tuple(_source_ref(r) for r in rows),
-    )
-
-
-def _source_ref(row: _Row) -> SourceRef:
-    claim = row.stored.claim
-    return SourceRef(
-        paper_id=row.result.paper.id,
-        paper_title=row.result.paper.title,
-        published=row.result.paper.published,
-        claim_id=row.stored.id,
-        claim_index=row.index,
-        model=claim.model,
-        value=float(claim.value),
-        kind=claim.kind,
-        evidence=claim.evidence,
-        status=row.stored.status,
+        unit=metric.unit,
+        setting=setting,
+        kind=chosen.kind,
+        conflict=conflict,
+        sources=sources,
     )
 
 

@@ -24,7 +24,7 @@ import yaml
 from .models import Compiled, Entry, Paper, Table
 from .reconcile import canonical_model_id, is_placeholder, load_model_aliases, rule_model_id
 from .registry import Registry
-from .render_csv import claims_frame
+from .render_csv import claims_frame, json_texts
 from .render_format import arxiv_url, format_number, page_name, parse_date
 
 if TYPE_CHECKING:
@@ -191,16 +191,40 @@ def claims_table(compiled: Compiled, site_url: str | None = None) -> pd.DataFram
     if site_url:
         root = site_url.rstrip("/") + "/"
         # claims.csv links are relative to data/ ("../papers/..."): re-root them at the site.
-        frame["abstract_url"] = frame["abstract_url"].map(lambda url: root + url.removeprefix("../"))
+        frame["abstract_url"] = root + frame["abstract_url"].str.removeprefix("../")
     return frame
 
 
 def claims_jsonl(frame: pd.DataFrame) -> str:
-    """One JSON object per claim, keys in column order, null for unknowns."""
-    lines = [json.dumps({column: _plain(value) for column, value in zip(frame.columns, row, strict=True)},
-                        ensure_ascii=False, allow_nan=False)
-             for row in frame.itertuples(index=False, name=None)]
-    return "".join(line + "\n" for line in lines)
+    """One JSON object per claim, keys in column order, null for unknowns: for every row,
+    `json.dumps(row, ensure_ascii=False, allow_nan=False)` and a line feed.
+
+    Each column is encoded by one call of `json`'s C encoder (`json_texts`), and the rows are put
+    together from those texts: the members separated by ", ", as `json.dumps` writes them."""
+    names = [str(name) for name in frame.columns]
+    if len(set(names)) != len(names) or names != list(frame.columns):
+        raise ValueError("claims_jsonl needs distinct string column names")
+    if not names:
+        return "{}\n" * len(frame)
+    rows = len(frame)
+    stride = 2 * len(names) + 1  # per row: a key and a value per column, then the row's end
+    parts: list[str | None] = [None] * (rows * stride)
+    for position, name in enumerate(names):
+        key = json.dumps(name, ensure_ascii=False) + ": "
+        parts[2 * position::stride] = [("{" if position == 0 else ", ") + key] * rows
+        parts[2 * position + 1::stride] = json_texts(_plain_column(frame.iloc[:, position]))
+    parts[stride - 1::stride] = ["}\n"] * rows
+    return "".join(parts)
+
+
+def _plain_column(column: pd.Series) -> list:
+    """A column's cells as plain JSON values (`_plain` of each)."""
+    if column.dtype == object:
+        return [_plain(value) for value in column.tolist()]
+    values = column.tolist()  # Python str, float, int and bool; NaN for a missing cell
+    if column.hasnans:
+        values = [None if missing else value for value, missing in zip(values, column.isna().tolist(), strict=True)]
+    return values
 
 
 def _plain(value: object) -> object:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +37,8 @@ _UNITS = {"billion": "b", "million": "m", "thousand": "k", "trillion": "t"}
 _WORD_THEN_NUMBER = re.compile(r"^([a-z]{2,})(\d.*)$")
 _HF_REPO = re.compile(r"^[\w.-]+/([\w.-]+)$")
 _PLACEHOLDER = re.compile(r"^\s*\((?P<inner>[^)]*)\)(?P<rest>.*)$")
+# A word of a name: letters and digits, and dots between two digits ("3.5"); any other character separates.
+_TOKEN = re.compile(r"(?:[a-z0-9]|(?<=[0-9])\.(?=[0-9]))+")
 
 
 # ---------------------------------------------------------------- model ids
@@ -67,6 +68,13 @@ def is_placeholder(name: str) -> bool:
 
 def rule_model_id(name: str, params: str | None = None) -> str:
     """The id the spelling rules give a name, before aliases."""
+    try:
+        return _cached_rule_model_id(name, params)
+    except TypeError:  # unhashable arguments: not cacheable (and most likely an error below)
+        return _rule_model_id(name, params)
+
+
+def _rule_model_id(name: str, params: str | None = None) -> str:
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower().strip()
     repo = _HF_REPO.match(text)
     if repo:
@@ -74,11 +82,24 @@ def rule_model_id(name: str, params: str | None = None) -> str:
     text = _SIZE_IN_TEXT.sub(lambda m: " " + _size(m.group(1), m.group(2), m.group(3)) + " ", text)
     words, sizes = [], []
     for token in _tokens(text):
-        (sizes if _SIZE_TOKEN.match(token) else words).append(token)
+        if "0" <= token[0] <= "9" and _SIZE_TOKEN.match(token):  # a size starts with a digit
+            sizes.append(token)
+        else:
+            words.append(token)
     if not sizes and params:
         sizes = [t for t in _tokens(_SIZE_IN_TEXT.sub(lambda m: _size(m[1], m[2], m[3]), params.lower()))
-                 if _SIZE_TOKEN.match(t)]
+                 if _is_size(t)]
     return _safe("-".join(words + sizes), name)
+
+
+# A pure function of its arguments, asked again for every claim naming a model (tens of thousands
+# per build): remembered. Compiling caches per compilation too; this serves every other caller.
+_cached_rule_model_id = lru_cache(maxsize=1 << 16)(_rule_model_id)
+
+
+def _is_size(token: str) -> bool:
+    """A size token ("7b", "8x7b", "1.5t"); tokens are never empty and a size starts with a digit."""
+    return "0" <= token[0] <= "9" and _SIZE_TOKEN.match(token) is not None
 
 
 def _size(number: str, experts: str | None, unit: str) -> str:
@@ -93,10 +114,12 @@ def _plain(number: str) -> str:
 
 def _tokens(text: str) -> list[str]:
     """Words of a name: letters and digits; dots only inside version numbers (3.5, not 'v.')."""
-    text = re.sub(r"[^a-z0-9.]+", " ", text)
-    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
     tokens = []
-    for token in text.split():
+    for token in _TOKEN.findall(text):
+        # Only letters then a digit can be glued ("llama2"): all letters, or a leading digit, is one token.
+        if token.isalpha() or "0" <= token[0] <= "9":
+            tokens.append(token)
+            continue
         glued = _WORD_THEN_NUMBER.match(token)
         tokens.extend(glued.groups() if glued and not _SIZE_TOKEN.match(token) else (token,))
     return tokens
@@ -111,10 +134,15 @@ def _safe(model_id: str, name: str) -> str:
 
 def display_names(spellings: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Model id -> its most common spelling; ties go to the alphabetically first, for stable output."""
-    counts: dict[str, Counter] = {}
-    for model_id, spelling in spellings:
-        counts.setdefault(model_id, Counter())[spelling] += 1
-    return {model_id: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for model_id, c in counts.items()}
+    counts: dict[tuple[str, str], int] = {}
+    for pair in spellings:
+        counts[pair] = counts.get(pair, 0) + 1
+    best: dict[str, tuple[str, int]] = {}  # in order of each id's first spelling, as before
+    for (model_id, spelling), count in counts.items():
+        current = best.get(model_id)
+        if current is None or count > current[1] or (count == current[1] and spelling < current[0]):
+            best[model_id] = (spelling, count)
+    return {model_id: spelling for model_id, (spelling, _) in best.items()}
 
 
 # ---------------------------------------------------------------- settings

@@ -20,8 +20,10 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from functools import partial
+from pathlib import Path
 
 try:
     import fcntl
@@ -33,6 +35,7 @@ from .registry import Registry
 from .render_csv import claims_frame, leaderboards_json, to_csv
 from .render_markdown import markdown_text, render_markdown, write_markdown
 from .render_site import SiteError, site_builder, site_files
+from .workers import Forked, can_fork
 
 __all__ = [
     "SiteError", "claims_frame", "leaderboards_json", "markdown_text", "render_markdown", "render_site",
@@ -40,7 +43,8 @@ __all__ = [
 ]
 
 MARKER = ".leaderboard-site"  # marks a directory as ours: only such a directory is ever replaced
-_SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Every part of a page path starts with a letter or digit: no "", ".", ".." or hidden parts.
+_SAFE_PATH = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]*/)*[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 def render_site(compiled: Compiled, registry: Registry, out_dir: Path | str, *, generated: str | None = None) -> list[Path]:
@@ -57,72 +61,242 @@ def render_site(compiled: Compiled, registry: Registry, out_dir: Path | str, *, 
 class SiteOutcome:
     """What a cached render did; `manifest` describes the site now in place, for the next build."""
 
-    paths: list[Path]
+    out_dir: Path
     manifest: dict
     rendered: int  # files rendered and written
-    reused: int  # files unchanged since the previous build: hard-linked from the previous site
+    reused: int  # files unchanged since the previous build: kept (in place) or hard-linked
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file of the site (sorted, under `out_dir`)."""
+        return sorted(self.out_dir / relative for relative in self.manifest["pages"])
 
 
 def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | str, manifest: Mapping | None,
                        *, generated: str | None = None, charts: Mapping | None = None,
-                       key: Callable[[object], str | None]) -> SiteOutcome:
-    """Build the same site as `render_site`, rendering only the pages whose inputs changed.
+                       sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
+                       entry_keys: Mapping[str, Mapping[str, str]] | None = None,
+                       key: Callable[[object], str | None], jobs: int = 1,
+                       existing: Mapping[str, tuple[int, int]] | None = None) -> SiteOutcome:
+    """Build the same site as `render_site`, making only the files whose inputs changed.
 
-    Every page gets `key(inputs)`: a hash of its template, path and context (a data file: of its
-    content). `manifest` is what the previous build returned: {"site", "pages": {path: (key, size,
-    mtime_ns)}}. A page whose key is unchanged, and whose file in the previous site is still the one
-    that build wrote (same size and mtime), is hard-linked (or copied) into the new staging
-    directory instead of rendered. The staging directory is swapped in as `write_site` does, so an
-    interrupted build still leaves the previous site intact, and the output is byte-identical to a
-    full build. A missing or foreign manifest simply means every page is rendered.
+    Every file gets `key((generated, path, inputs))`, where `inputs` is what `_Site.outputs` says
+    the file depends on (see there for `sources`, `table_keys` and `entry_keys`). `manifest` is what the previous
+    build returned: {"site", "pages": {path: (key, size, mtime_ns)}}. A file whose key is unchanged,
+    and whose copy in the previous site is still the one that build wrote (same size and mtime),
+    is kept. The output is byte-identical to a full build.
+
+    When the previous site is in place, it is updated in place: each changed file is written to a
+    temporary file and renamed over the old one (every file is always whole), files the site no
+    longer has are removed, and so is any file the manifest does not know. Otherwise (the first
+    build, a foreign or missing manifest) the site is assembled in a staging directory and swapped
+    in, as `write_site` does, so an interrupted first build leaves the previous site intact.
+    With `jobs` > 1, files are also made by forked processes (see _Writer). `existing` is what
+    `scan_site` found in the output directory, when the caller had it scanned in the meantime
+    (under `lock_site`); otherwise it is scanned here.
     """
     out_dir = Path(out_dir)
-    target = out_dir.resolve() if out_dir.is_symlink() else out_dir.absolute()
+    target = _target(out_dir)
     _check_replaceable(target)
     manifest = manifest or {}
     previous = manifest.get("pages", {}) if manifest.get("site") == str(target) else {}
+    in_place = bool(previous) and (target / MARKER).is_file()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = _new_staging(target)  # holds the output directory's lock until _release
-    pages: dict[str, tuple] = {}
-    rendered = reused = 0
+    site = site_builder(compiled, registry, generated, charts)
+    outputs = site.outputs(sources, table_keys, entry_keys)
     try:
-        for relative, page_key, produce in _site_entries(site_builder(compiled, registry, generated, charts), key):
-            _check_path(relative)
-            if relative in pages:
-                raise SiteError(f"two pages would be written to {relative}")
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if page_key is not None and _link_unchanged(target / relative, path, previous.get(relative), page_key):
-                reused += 1
-            else:
-                path.write_bytes(produce())
-                rendered += 1
-            stat = path.stat()
-            pages[relative] = (page_key, stat.st_size, stat.st_mtime_ns)
-        _publish(staging, target)
+        if in_place:
+            shutil.rmtree(staging)
+            pages, rendered, reused = _update_in_place(target, outputs, previous, key, generated, jobs,
+                                                       _scan(target) if existing is None else existing)
+        else:
+            pages, rendered, reused = _fill_staging(staging, target, outputs, previous, key, generated, jobs)
+            _publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         _release(staging)
-    return SiteOutcome(sorted(out_dir / relative for relative in pages), {"site": str(target), "pages": pages},
-                       rendered, reused)
+    return SiteOutcome(out_dir, {"site": str(target), "pages": pages}, rendered, reused)
 
 
-def _site_entries(site, key: Callable[[object], str | None]) -> Iterator[tuple[str, str | None, Callable[[], bytes]]]:
-    """(path, key, content maker) of every file of the site, in the order `site_files` makes them."""
-    for relative, template, make_context in site.pages():
-        context = make_context()
-        yield relative, key((template, relative, site.generated, context)), \
-            lambda r=relative, t=template, c=context: site.render(r, t, c)
-    for relative, inputs, make in site.data_pages():
-        if inputs is None:
-            content = make()
-            yield relative, key(content), lambda c=content: c
+_Outputs = Iterator[tuple[str, object, Callable[[], bytes]]]
+
+
+def _fill_staging(staging: Path, target: Path, outputs: _Outputs, previous: Mapping, key, generated,
+                  jobs: int) -> tuple:
+    pages: dict[str, tuple | None] = {}
+    writer = _Writer(staging, replace=False, jobs=jobs)
+    reused = 0
+    for relative, inputs, make in outputs:
+        _check_new_path(relative, pages)
+        page_key = key((generated, relative, inputs))
+        path = staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if page_key is not None and _link_unchanged(target / relative, path, previous.get(relative), page_key):
+            stat = path.stat()
+            pages[relative] = (page_key, stat.st_size, stat.st_mtime_ns)
+            reused += 1
         else:
-            yield relative, key((relative, inputs)), make
-    for relative, content in site.static_files().items():
-        yield relative, key(content), lambda c=content: c
+            pages[relative] = None  # made by the writer; the entry keeps the order of the site
+            writer.add(relative, page_key, make)
+    pages.update(writer.finish())
+    return pages, writer.count, reused
+
+
+def _update_in_place(target: Path, outputs: _Outputs, previous: Mapping, key, generated, jobs: int,
+                     existing: Mapping[str, tuple[int, int]]) -> tuple:
+    pages: dict[str, tuple | None] = {}
+    writer = _Writer(target, replace=True, jobs=jobs)
+    reused = 0
+    for relative, inputs, make in outputs:
+        _check_new_path(relative, pages)
+        page_key = key((generated, relative, inputs))
+        recorded = previous.get(relative)
+        if page_key is not None and recorded is not None and recorded[0] == page_key \
+                and existing.get(relative) == tuple(recorded[1:]):
+            pages[relative] = recorded
+            reused += 1
+        else:
+            pages[relative] = None
+            writer.add(relative, page_key, make)
+    for relative in sorted(set(existing) - set(pages)):
+        (target / relative).unlink(missing_ok=True)  # a page the site no longer has, or a stray file
+        _remove_empty_parents(target, target / relative)
+    pages.update(writer.finish())
+    return pages, writer.count, reused
+
+
+_PARALLEL_FROM = 2000  # fewer pages are made faster in this process than worker processes start
+_DOWNLOADS = "data/"  # made first, and apart: seconds of work at 100k papers
+
+
+class _Writer:
+    """Makes and writes the files a build must (re)make, under `root`.
+
+    The downloads come first from `_Site.outputs`: with `jobs` > 1 they are made in a forked child
+    as soon as the first other file arrives, so that they cost no time while this process goes
+    through the pages. Pages are made here when few, or shared with `jobs` - 1 forked children.
+    """
+
+    def __init__(self, root: Path, *, replace: bool, jobs: int):
+        self.root, self.replace = root, replace
+        self.parallel = jobs > 1 and can_fork()
+        self.jobs = jobs
+        self.count = 0
+        self._downloads: list = []
+        self._pages: list = []
+        self._children: list[Forked] = []
+
+    def add(self, relative: str, page_key: str | None, make: Callable[[], bytes]) -> None:
+        self.count += 1
+        if relative.startswith(_DOWNLOADS):
+            self._downloads.append((relative, page_key, make))
+            return
+        if self._downloads and self.parallel and not self._children:
+            # One child for them all: a second one costs more in copied memory than it saves.
+            self._children.append(self._fork(self._downloads))
+            self._downloads = []
+        self._pages.append((relative, page_key, make))
+
+    def finish(self) -> dict[str, tuple]:
+        """Make what is left, wait for the children; {path: (key, size, mtime_ns)} of every file made."""
+        todo = self._downloads + self._pages
+        try:
+            if self.parallel and len(todo) >= _PARALLEL_FROM:
+                parts = [todo[i::self.jobs] for i in range(self.jobs)]  # interleaved: alike in cost
+                self._children += [self._fork(part) for part in parts[1:]]
+                todo = parts[0]
+            written = _write_files(self.root, todo, self.replace)
+            for child in self._children:
+                written.update(child.result())
+        except BaseException:
+            for child in self._children:
+                child.stop()
+            raise
+        return written
+
+    def _fork(self, todo: list) -> Forked:
+        return Forked(partial(_write_files, self.root, todo, self.replace))
+
+
+def _write_files(root: Path, todo: list, replace: bool) -> dict[str, tuple]:
+    written = {}
+    for relative, page_key, make in todo:
+        path = root / relative
+        if replace:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _replace_file(path, make())
+        else:
+            path.write_bytes(make())
+        stat = path.stat()
+        written[relative] = (page_key, stat.st_size, stat.st_mtime_ns)
+    return written
+
+
+def _check_new_path(relative: str, pages: Mapping) -> None:
+    _check_path(relative)
+    if relative in pages:
+        raise SiteError(f"two pages would be written to {relative}")
+
+
+def scan_site(out_dir: Path | str) -> dict[str, tuple[int, int]] | None:
+    """The files of a site built here: {relative posix path: (size, mtime_ns)}; None when `out_dir`
+    is no such site."""
+    target = _target(Path(out_dir))
+    return _scan(target) if (target / MARKER).is_file() else None
+
+
+def _target(out_dir: Path) -> Path:
+    # Follow a symlinked output directory: the link keeps pointing at the new site.
+    return out_dir.resolve() if out_dir.is_symlink() else out_dir.absolute()
+
+
+def _scan(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `root` (but the site marker): {relative posix path: (size, mtime_ns)}."""
+    found: dict[str, tuple[int, int]] = {}
+    pending = [("", root)]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((name + "/", Path(entry.path)))
+                elif name != MARKER:
+                    stat = entry.stat(follow_symlinks=False)
+                    found[name] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, then a rename over it."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, _file_mode())  # mkstemp makes it private: give it the mode a new file gets
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _remove_empty_parents(root: Path, path: Path) -> None:
+    for parent in path.parents:
+        if parent == root or root not in parent.parents:
+            return
+        try:
+            parent.rmdir()
+        except OSError:
+            return  # not empty
 
 
 def _link_unchanged(old: Path, new: Path, recorded: tuple | None, page_key: str) -> bool:
@@ -147,8 +321,7 @@ def write_site(files: Mapping[str, bytes], out_dir: Path | str) -> list[Path]:
     out_dir = Path(out_dir)
     for relative in files:
         _check_path(relative)
-    # Follow a symlinked output directory: the link keeps pointing at the new site.
-    target = out_dir.resolve() if out_dir.is_symlink() else out_dir.absolute()
+    target = _target(out_dir)
     _check_replaceable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = _new_staging(target)  # holds the output directory's lock until _release
@@ -174,37 +347,61 @@ def _publish(staging: Path, target: Path) -> None:
 
 
 LOCK_TIMEOUT = 120.0  # seconds a build waits for another build of the same output directory
-_HELD: dict[Path, object] = {}  # staging directory -> open lock file
+_HELD: dict[Path, object] = {}  # staging directory -> open lock file taken for it
+_BUILD_LOCKS: dict[Path, object] = {}  # output directory -> open lock file held by lock_site
+
+
+@contextmanager
+def lock_site(out_dir: Path | str) -> Iterator[Path]:
+    """Hold the build lock of `out_dir` (see _new_staging) for a whole build, not only while the
+    site is written: what the build reads of the previous site stays true until it writes."""
+    target = _target(Path(out_dir))
+    if target in _BUILD_LOCKS:
+        raise SiteError(f"this process is already building {target}")
+    handle = _acquire_lock(target)
+    _BUILD_LOCKS[target] = handle
+    try:
+        yield target
+    finally:
+        _BUILD_LOCKS.pop(target, None)
+        _unlock(handle)
 
 
 def _new_staging(target: Path) -> Path:
     """A fresh staging directory beside `target`, made under `target`'s build lock.
 
     The lock is an exclusive flock on `.<name>.lock` beside the output directory, held from staging
-    to swap: a second build of the same directory waits for the first (up to LOCK_TIMEOUT seconds),
-    then refuses with a SiteError. Holding it, the leftovers of a killed build are cleared first.
+    to swap (or for the whole build, see lock_site): a second build of the same directory waits for
+    the first (up to LOCK_TIMEOUT seconds), then refuses with a SiteError. Holding it, the leftovers
+    of a killed build are cleared first.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = target.parent / f".{target.name}.lock"
-    deadline = time.monotonic() + LOCK_TIMEOUT
-    while True:
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed by _release
-        if fcntl is None or _try_lock(handle, lock_path):
-            break
-        handle.close()
-        if time.monotonic() >= deadline:
-            raise SiteError(f"another build is writing {target} (it holds {lock_path}); "
-                            "try again when it has finished")
-        time.sleep(0.05)
+    handle = None if target in _BUILD_LOCKS else _acquire_lock(target)
     try:
         if fcntl is not None:  # without a lock another build's staging directory may be in use
             _clear_leftovers(target)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except BaseException:
-        handle.close()
+        if handle is not None:
+            _unlock(handle)
         raise
-    _HELD[staging] = handle
+    if handle is not None:
+        _HELD[staging] = handle
     return staging
+
+
+def _acquire_lock(target: Path):
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = target.parent / f".{target.name}.lock"
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed by _unlock
+        if fcntl is None or _try_lock(handle, lock_path):
+            return handle
+        handle.close()
+        if time.monotonic() >= deadline:
+            raise SiteError(f"another build is writing {target} (it holds {lock_path}); "
+                            "try again when it has finished")
+        time.sleep(0.05)
 
 
 def _try_lock(handle, lock_path: Path) -> bool:
@@ -220,8 +417,12 @@ def _try_lock(handle, lock_path: Path) -> bool:
 def _release(staging: Path) -> None:
     handle = _HELD.pop(staging, None)
     if handle is not None:
-        Path(handle.name).unlink(missing_ok=True)  # still locked: no one else holds this file
-        handle.close()  # releases the lock
+        _unlock(handle)
+
+
+def _unlock(handle) -> None:
+    Path(handle.name).unlink(missing_ok=True)  # still locked: no one else holds this file
+    handle.close()  # releases the lock
 
 
 def _clear_leftovers(target: Path) -> None:
@@ -241,8 +442,7 @@ def _clear_leftovers(target: Path) -> None:
 
 
 def _check_path(relative: str) -> None:
-    parts = PurePosixPath(relative).parts
-    if not parts or relative.startswith("/") or not all(_SAFE_PART.match(p) and ".." not in p for p in parts):
+    if not _SAFE_PATH.match(relative) or ".." in relative:
         raise SiteError(f"unsafe page path {relative!r}")
 
 

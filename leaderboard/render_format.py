@@ -1,7 +1,8 @@
 """How values read on the site and in downloads: dates, scores, model sizes, page names and links.
 
 Pure helpers shared by the HTML, CSV, JSON and Markdown renderers, so that a number or a date reads
-the same everywhere.
+the same everywhere. The date and model-size helpers are cached: a site of 100k papers asks for the
+same few thousand dates and sizes hundreds of thousands of times (their answers are immutable).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import hashlib
 import math
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from .ids import is_safe_id, slugify
@@ -28,6 +30,7 @@ _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str | None) -> dt.date | None:
     """The calendar date of an ISO date string, or None for partial, missing or invalid dates."""
     match = _FULL_DATE.match(text or "")
@@ -39,6 +42,7 @@ def parse_date(text: str | None) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def format_date(text: str | None) -> str:
     """"2019-09-17" -> "Sep 17, 2019"; the partial date "--01-19" -> "Jan 19"; None -> ""."""
     if not text:
@@ -52,6 +56,7 @@ def format_date(text: str | None) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def date_sort_key(text: str | None) -> str:
     """A string that sorts dates in time order: partial dates (no year) before full ones, missing first."""
     if parse_date(text):
@@ -80,6 +85,7 @@ def format_score(value: float, unit: str | None, evidence: str | None = None) ->
     return number + unit if unit == "%" else f"{number} {unit}"
 
 
+@lru_cache(maxsize=1024)
 def params_count(params: str | None) -> float | None:
     """The number of parameters that "8B", "350M" or "8x7B" stands for, or None when it cannot be read."""
     match = _PARAMS.search(params or "")
@@ -89,6 +95,7 @@ def params_count(params: str | None) -> float | None:
     return experts * float(match[2]) * _SCALE[match[3].lower()]
 
 
+@lru_cache(maxsize=1024)
 def size_class(params: str | None) -> str:
     """The model-size class the tables filter on: <3B, 3-10B (3B to 10B), 10-70B (above 10B to 70B), >70B."""
     count = params_count(params)
@@ -117,7 +124,7 @@ def page_name(raw_id: str) -> str:
 
 def anchor_id(*parts: str) -> str:
     """An HTML id built from data (table keys, model ids): slugs only, so it is always a valid fragment."""
-    return "--".join(page_name(part) for part in parts)
+    return "--".join(map(page_name, parts))
 
 
 def arxiv_url(arxiv_id: str | None) -> str | None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 from .models import StoredClaim
 
 
-@dataclass
+@dataclass(slots=True)
 class _Span:
     index: int  # 1-based claim position: the anchor is #claim-N
     start: int
@@ -38,11 +39,14 @@ def highlight_abstract(abstract: str, claims: Sequence[StoredClaim]) -> tuple[Ma
     spans: list[_Span] = []
     missing: list[int] = []
     for index, stored in enumerate(claims, start=1):
-        where = locate(abstract, stored.claim.evidence, stored.claim.start, stored.claim.end)
+        claim = stored.claim
+        where = locate(abstract, claim.evidence, claim.start, claim.end)
         if where is None:
             missing.append(index)
         else:
-            spans.append(_Span(index, where[0], where[1], stored.status, stored.claim.kind))
+            spans.append(_Span(index, where[0], where[1], stored.status, claim.kind))
+    if not spans:
+        return escape(abstract), tuple(missing)
     # Outer spans first: an earlier start, then the longer span, then claim order (deterministic).
     spans.sort(key=lambda s: (s.start, -s.end, s.index))
     roots: list[_Span] = []
@@ -58,23 +62,29 @@ def highlight_abstract(abstract: str, claims: Sequence[StoredClaim]) -> tuple[Ma
         else:
             roots.append(span)
         stack.append(span)
-    return Markup(_emit(abstract, roots, 0, len(abstract))), tuple(missing)
-
-
-def mark_open(index: int, status: str, kind: str) -> Markup:
-    """The opening tag of claim N's mark (also used for evidence shown outside the abstract)."""
-    classes = f"ev ev-{escape(kind)}" + (" ev-rejected" if status == "rejected" else "")
-    return Markup('<mark id="claim-{0}" class="{1}" data-claim="{0}">').format(index, Markup(classes))
-
-
-def _emit(text: str, spans: list[_Span], start: int, end: int) -> str:
     parts: list[str] = []
+    _emit(abstract, roots, 0, len(abstract), parts)
+    return Markup("".join(parts)), tuple(missing)
+
+
+@lru_cache(maxsize=1024)
+def mark_open(index: int, status: str, kind: str) -> Markup:
+    """The opening tag of claim N's mark (also used for evidence shown outside the abstract).
+
+    Cached: pages ask for the same few (number, status, kind) combinations over and over.
+    """
+    number = escape(index)
+    rejected = " ev-rejected" if status == "rejected" else ""
+    return Markup(f'<mark id="claim-{number}" class="ev ev-{escape(kind)}{rejected}" data-claim="{number}">')
+
+
+def _emit(text: str, spans: list[_Span], start: int, end: int, parts: list[str]) -> None:
+    """Append text[start:end] as HTML to `parts`: escaped text, and each span's mark around its children."""
     position = start
     for span in spans:
-        parts.append(str(escape(text[position:span.start])))
-        parts.append(str(mark_open(span.index, span.status, span.kind)))
-        parts.append(_emit(text, span.children, span.start, span.end))
+        parts.append(escape(text[position:span.start]))
+        parts.append(mark_open(span.index, span.status, span.kind))
+        _emit(text, span.children, span.start, span.end, parts)
         parts.append("</mark>")
         position = span.end
-    parts.append(str(escape(text[position:end])))
-    return "".join(parts)
+    parts.append(escape(text[position:end]))

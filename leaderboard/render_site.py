@@ -71,7 +71,11 @@ class BenchmarkInfo:
 
 
 def environment() -> Environment:
-    """The Jinja2 environment: autoescape on for every template, undefined names are errors."""
+    """The Jinja2 environment: autoescape on for every template, undefined names are errors.
+
+    Set up for sites of 100k pages and more: the layout's fixed parts are rendered once per depth
+    (page_chrome), the kind badge once per kind, and `row.name` on a dict context is a plain lookup.
+    """
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -79,8 +83,61 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the templates ship with the package: no stat() of three files per page
+        cache_size=-1,  # a plain dict of the dozen templates, no LRU bookkeeping on every get_template
     )
     env.filters["date"] = format_date
+    # No default globals (range, dict, namespace...): no template uses them, and Jinja copies every
+    # global into every page's context, a few microseconds a page (at 100k pages, half a second).
+    env.globals.clear()
+    chromes: dict[tuple[str, str, str | None], dict[str, str]] = {}
+
+    def page_chrome(root: str, page: str, generated: str | None) -> dict[str, str]:
+        """_chrome.html's parts (Markup) for a page, shared by every page they are the same for: the nav
+        marks only top-level pages as current, so below the top level the page's name does not matter."""
+        key = (root, page if "/" not in page else "", generated)
+        chrome = chromes.get(key)
+        if chrome is None:
+            parts = env.get_template("_chrome.html").make_module({"root": root, "page": key[1], "generated": generated})
+            chrome = chromes[key] = {name: getattr(parts, name) for name in ("head", "top", "bottom")}
+        return chrome
+
+    env.filters["page_chrome"] = page_chrome  # a filter: Jinja calls those directly, globals through the context
+    badges: dict[tuple[str, str], str] = {}
+
+    def kind_badge(kind: str, labels: Mapping[str, str]) -> str:
+        """The kind_badge macro of _macros.html (its output depends on the kind and its label only),
+        rendered once per kind rather than once per table row."""
+        key = (kind, labels.get(kind, kind))
+        badge = badges.get(key)
+        if badge is None:
+            badge = env.get_template("_macros.html").module.kind_badge(kind, labels)  # type: ignore[attr-defined]
+            if kind in KIND_LABELS:  # an odd kind from a paper is rendered each time, never kept
+                badges[key] = badge
+        return badge
+
+    env.filters["kind_badge"] = kind_badge
+
+    dict_attributes = frozenset(dir(dict))
+    jinja_getattr = env.getattr
+
+    def getattr_(obj: object, attribute: str) -> object:
+        """Jinja's `row.name`, quicker on the plain dicts the contexts are made of. Jinja tries the
+        attribute first, and a dict's failed attribute lookup (an exception) costs more than the item
+        lookup; a plain dict has no attributes but dict's own, so the answer is the same."""
+        if type(obj) is dict:
+            if attribute not in dict_attributes:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass
+            return jinja_getattr(obj, attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            return jinja_getattr(obj, attribute)  # an item, or undefined
+
+    env.getattr = getattr_  # type: ignore[method-assign]
     return env
 
 
@@ -184,7 +241,7 @@ class _Site:
 
     def render(self, path: str, template: str, context: dict) -> bytes:
         root = "../" * path.count("/")
-        html = self.env.get_template(template).render(root=root, generated=self.generated, page=path, **context)
+        html = self.env.get_template(template).render(context, root=root, generated=self.generated, page=path)
         return html.encode("utf-8")
 
     @staticmethod
@@ -273,8 +330,12 @@ class _Site:
     def entry_row(self, table: Table, entry: Entry, root: str) -> dict:
         source = entry.source
         count = params_count(entry.params)
-        conflict = self.conflicts.get((table.key, entry.model_id))
-        others = conflict.sources if conflict else entry.sources
+        conflict_title = ""
+        if entry.conflict:  # the conflict mark's tooltip: a row without the mark has no use for it
+            conflict = self.conflicts.get((table.key, entry.model_id))
+            others = conflict.sources if conflict else entry.sources
+            conflict_title = "Papers disagree: " + ", ".join(
+                f"{format_score(s.value, entry.unit, s.evidence)} ({s.paper_title})" for s in others)
         return {
             "rank": entry.rank,
             "model": entry.model,
@@ -288,8 +349,7 @@ class _Site:
             "kind": entry.kind,
             "conflict": entry.conflict,
             "conflict_href": self.conflict_href(table, entry.model_id, root),
-            "conflict_title": "Papers disagree: " + ", ".join(
-                f"{format_score(s.value, entry.unit, s.evidence)} ({s.paper_title})" for s in others),
+            "conflict_title": conflict_title,
             "paper": source.paper_title,
             "paper_href": self.claim_href(source.paper_id, source.claim_index, root),
             "evidence": source.evidence,
@@ -304,9 +364,9 @@ class _Site:
         claims = []
         for index, stored in enumerate(result.claims, start=1):
             claim = stored.claim
+            placed = self.uses.get((paper.id, index))
             uses = [{"caption": table_heading(t), "href": self.table_href(t, "../"), "rank": e.rank,
-                     "model_href": self.model_href(e.model_id, "../")}
-                    for t, e in self.uses.get((paper.id, index), [])]
+                     "model_href": self.model_href(e.model_id, "../")} for t, e in placed] if placed else []
             claims.append({
                 "n": index, "model": claim.model, "benchmark": claim.benchmark_text,
                 "benchmark_href": self.benchmark_href(claim.benchmark, "../") if claim.benchmark in
@@ -317,11 +377,11 @@ class _Site:
                 "missing": index in missing, "evidence": claim.evidence,
                 "mark_open": mark_open(index, stored.status, claim.kind),
             })
-        links = [(name, url) for name, url in (("arXiv", arxiv_url(paper.external_ids.get("arxiv"))),
-                                               ("Hugging Face", hf_url(paper.external_ids.get("hf"))))
-                 if url]
+        ids = paper.external_ids
+        links = [(name, url) for name, url in (("arXiv", arxiv_url(ids.get("arxiv"))),
+                                               ("Hugging Face", hf_url(ids.get("hf")))) if url] if ids else []
         return {"title": paper.title, "paper": paper, "abstract": abstract, "claims": claims, "links": links,
-                "missing": [c for c in claims if c["missing"]], "kind_labels": KIND_LABELS}
+                "missing": [c for c in claims if c["missing"]] if missing else [], "kind_labels": KIND_LABELS}
 
     def model_context(self, model_id: str) -> dict:
         placed = self.models[model_id]
@@ -337,12 +397,16 @@ class _Site:
                 "sizes": [s for s in SIZE_CLASSES if s in {r["size"] for r in rows}]}
 
     def papers_context(self) -> dict:
+        # One row per paper, as a tuple (href, title, date_sort, date, claims, ranked): papers.html unpacks it.
         papers = []
+        uses = self.uses
+        paper_href = self.paper_href
         for paper_id, result in self.results.items():
-            papers.append({"title": result.paper.title, "href": self.paper_href(paper_id, ""),
-                           "date": format_date(result.paper.published), "date_sort": date_sort_key(result.paper.published),
-                           "claims": len(result.claims),
-                           "in_leaderboards": sum(1 for i in range(1, len(result.claims) + 1) if (paper_id, i) in self.uses)})
+            paper = result.paper
+            claims = len(result.claims)
+            ranked = sum(1 for i in range(1, claims + 1) if (paper_id, i) in uses) if claims else 0
+            papers.append((paper_href(paper_id, ""), paper.title, date_sort_key(paper.published),
+                           format_date(paper.published), claims, ranked))
         return {"title": "Papers", "papers": papers}
 
     def models_context(self) -> dict:
@@ -387,6 +451,87 @@ class _Site:
                             "entries": sum(len(t.entries) for t in self.tables_by_benchmark[b.id])}
                            for b in self.benchmarks],
         }
+
+
+    # -- what each file depends on (the cached build) ----------------------------------------------
+
+    def outputs(self, sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
+                entry_keys: Mapping[str, Mapping[str, str]] | None = None,
+                ) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
+        """(path, inputs, make) of every file of the site: the downloads first, then as `files` makes them.
+
+        `inputs` is a small picklable value that determines the file's bytes (with the code and
+        `generated`, which the caller adds), so that a writer can skip a file whose inputs are
+        unchanged without making it; None when there is no such value (always make the file). A paper's page is named by `sources[paper id]`, a hash of
+        everything its validated result came from, and by the leaderboard places of its claims;
+        other pages by `table_keys[table key]`, a hash of each Table they show, and a model's page
+        by `entry_keys[table key][model id]`, a hash of its row and the table's heading and size
+        (so that a change to one row of a large table redraws one model's page). Without those
+        hashes (or for small pages) `inputs` is the page's context or the file's content itself.
+        """
+        table_keys = table_keys or {}
+        tables_digest = tuple(table_keys.get(t.key) for t in self.tables) if table_keys else None
+        results_digest = (tuple(sources.get(pid) for pid in self.results)
+                          if sources is not None and table_keys else None)
+        benchmark_ids = {b.id for b in self.benchmarks}
+
+        def page(path: str, template: str, make_context: Callable[[], dict], inputs: object = None):
+            if inputs is None:
+                context = make_context()
+                return path, ("context", template, context), lambda: self.render(path, template, context)
+            inputs = f"{template}\0{inputs}" if isinstance(inputs, str) else (template, inputs)
+            return path, inputs, lambda: self.render(path, template, make_context())
+
+        # The downloads first: a writer can start on them (the costliest files) at once.
+        whole = tables_digest if tables_digest is not None and None not in tables_digest else None
+        for path, inputs, make in self.data_pages():
+            if path.startswith("data/claims."):
+                inputs = (path, results_digest, whole) if results_digest is not None and whole else None
+            elif path == "data/leaderboards.json":
+                inputs = (path, whole) if whole else None
+            elif inputs is not None:
+                hashes = tuple(table_keys.get(t.key) for t in inputs) if table_keys else None
+                inputs = (path, hashes) if hashes is not None and None not in hashes else (path, inputs)
+            yield path, inputs, make  # None: no cheap inputs, always made
+        yield page("index.html", "index.html", self.index_context)
+        for b in self.benchmarks:
+            tables = self.tables_by_benchmark[b.id]
+            hashes = tuple(table_keys.get(t.key) for t in tables) if table_keys else None
+            yield page(f"benchmarks/{page_name(b.id)}.html", "benchmark.html", partial(self.benchmark_context, b),
+                       (b, hashes) if hashes is not None and None not in hashes else None)
+        for pid, result in self.results.items():
+            signature = sources.get(pid) if sources is not None else None
+            # A string, not a tuple: hashed as it is, which is faster than pickling 100,000 tuples.
+            yield page(f"papers/{page_name(pid)}.html", "paper.html", partial(self.paper_context, result),
+                       signature and f"{signature}\0{self._claim_places(pid, result, benchmark_ids)!r}")
+        for mid in sorted(self.models):
+            rows = [entry_keys.get(t.key, {}).get(mid) for t, _ in self.models[mid]] if entry_keys else None
+            yield page(f"models/{page_name(mid)}.html", "model.html", partial(self.model_context, mid),
+                       "\0".join(rows) if rows and all(rows) else None)
+        papers_rows = self._papers_rows() if results_digest is not None else None
+        yield page("papers.html", "papers.html", self.papers_context, papers_rows)
+        yield page("models.html", "models.html", self.models_context, whole and ("models", whole))
+        yield page("conflicts.html", "conflicts.html", self.conflicts_context, whole and ("conflicts", whole))
+        yield page("downloads.html", "downloads.html", self.downloads_context)
+        for path, content in self.static_files().items():
+            yield path, ("content", content), lambda c=content: c
+
+    def _claim_places(self, paper_id: str, result: ResultFile, benchmark_ids: set[str]) -> tuple:
+        """What a paper's page shows besides the paper itself: for each claim, whether its benchmark
+        has a page, and the leaderboard places it feeds (table, heading, rank, model)."""
+        if not result.claims:
+            return ()
+        return tuple(
+            (stored.claim.benchmark in benchmark_ids,
+             tuple((t.key, table_heading(t), e.rank, e.model_id) for t, e in self.uses.get((paper_id, n), ())))
+            for n, stored in enumerate(result.claims, start=1))
+
+    def _papers_rows(self) -> tuple:
+        """Everything papers.html shows of each paper (cheaper to compare than to render)."""
+        uses = self.uses
+        return tuple((pid, r.paper.title, r.paper.published, len(r.claims),
+                      sum(1 for n in range(1, len(r.claims) + 1) if (pid, n) in uses))
+                     for pid, r in self.results.items())
 
 
 def _benchmark_csv(tables: list[Table]) -> bytes:

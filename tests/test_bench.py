@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from leaderboard import build, render
 from leaderboard.bench import change_one_result, generate_blocks, generate_corpus
 from leaderboard.build import build_site
 from leaderboard.cli import main
+from leaderboard.errors import ResultFileError
 from leaderboard.extract import extract_all, extract_claims
 from leaderboard.ids import normalise_title
 from leaderboard.ingest import ingest
@@ -108,6 +110,88 @@ def test_incremental_build_renders_only_what_changed_and_equals_a_full_build(cor
     assert paper_page in site_tree(site)
 
 
+def _claims_in_leaderboards(results: Path) -> list[tuple[Path, dict, int]]:
+    """(file, document, claim index) of every claim that is a score on a registry benchmark."""
+    found = []
+    for path in sorted(results.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for index, claim in enumerate(document["claims"]):
+            if claim["kind"] in ("absolute", "cited") and claim.get("benchmark"):
+                found.append((path, document, index))
+    return found
+
+
+def _save(path: Path, document: dict) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _change_value(results: Path, listings: Path, site: Path) -> None:
+    path, document, index = _claims_in_leaderboards(results)[0]
+    document["claims"][index]["value"] = document["claims"][index]["value"] / 2
+    _save(path, document)
+
+
+def _reject(results: Path, listings: Path, site: Path) -> None:
+    path, document, index = _claims_in_leaderboards(results)[1]
+    document["claims"][index]["status"] = "rejected"
+    document["claims"][index]["note"] = "not what the paper reports"
+    _save(path, document)
+
+
+def _rename_model_to_another(results: Path, listings: Path, site: Path) -> None:
+    claims = _claims_in_leaderboards(results)
+    (path, document, index), (_, other, other_index) = claims[2], claims[-1]
+    document["claims"][index]["model"] = other["claims"][other_index]["model"]  # two entries merge
+    _save(path, document)
+
+
+def _delete_result(results: Path, listings: Path, site: Path) -> None:
+    _claims_in_leaderboards(results)[3][0].unlink()  # the paper is extracted from its listing again
+
+
+def _add_listing(results: Path, listings: Path, site: Path) -> None:
+    generate_corpus(7, seed=99, out_dir=listings / "more", papers_per_file=7)
+
+
+def _deface_and_litter_the_site(results: Path, listings: Path, site: Path) -> None:
+    next((site / "papers").iterdir()).unlink()
+    (site / "models" / "stray.html").write_text("not ours", encoding="utf-8")
+    (site / "index.html").write_text("defaced", encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_change_value, _reject, _rename_model_to_another, _delete_result, _add_listing,
+                                    _deface_and_litter_the_site])
+def test_every_kind_of_change_gives_the_site_of_a_full_build(corpus, tmp_path, change):
+    listings_source, original = corpus
+    listings = tmp_path / "listings"
+    listings.mkdir()
+    for path in listings_source.iterdir():
+        (listings / path.name).write_bytes(path.read_bytes())
+    results = copy_results(original, tmp_path / "results")
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    kept = {p.name: p.stat().st_ino for p in (site / "papers").iterdir()}
+
+    change(results, listings, site)
+    incremental = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    assert 0 < incremental.rendered < incremental.pages and incremental.reused > 0
+    full_build(listings, results, tmp_path / "full")
+    assert site_tree(site) == site_tree(tmp_path / "full")
+    # Updated in place: most paper pages are the very files the first build wrote.
+    same = sum(1 for p in (site / "papers").iterdir() if kept.get(p.name) == p.stat().st_ino)
+    assert same >= len(kept) - 8
+
+
+def test_an_unchanged_rebuild_writes_nothing(corpus, tmp_path):
+    listings, results = corpus
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*")}
+    again = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    assert again.rendered == 0 and again.extracted == 0
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*")} == before
+
+
 def test_an_edited_site_file_is_rendered_again(corpus, tmp_path):
     listings, results = corpus
     cache, site = tmp_path / "cache", tmp_path / "site"
@@ -165,12 +249,35 @@ def test_build_command_takes_cache_dir_and_no_cache(corpus, tmp_path):
 # ---------------------------------------------------------------- --jobs
 
 
-def test_two_jobs_give_the_same_site_as_one(corpus, tmp_path):
-    listings, _ = corpus
+def test_two_jobs_give_the_same_site_as_one(corpus, tmp_path, monkeypatch):
+    listings, results = corpus
+    monkeypatch.setattr(render, "_PARALLEL_FROM", 1)  # pages made by forked workers even for a small site
+    monkeypatch.setattr(build, "_PARALLEL_FROM", 1)  # and result files read and validated by them
     one = build_site([str(listings)], tmp_path / "none", tmp_path / "one", jobs=1, cache_dir=None)
     two = build_site([str(listings)], tmp_path / "none", tmp_path / "two", jobs=2, cache_dir=None)
     assert one.claims == two.claims and one.claims > 0
     assert site_tree(tmp_path / "one") == site_tree(tmp_path / "two")
+    # and the cached rebuild, updating in place, in workers too
+    changed = copy_results(results, tmp_path / "results")
+    build_site([str(listings)], changed, tmp_path / "two", jobs=2, cache_dir=tmp_path / "cache")
+    _change_value(changed, listings, tmp_path / "two")
+    build_site([str(listings)], changed, tmp_path / "two", jobs=2, cache_dir=tmp_path / "cache")
+    full_build(listings, changed, tmp_path / "full")
+    assert site_tree(tmp_path / "two") == site_tree(tmp_path / "full")
+
+
+def test_a_broken_result_file_read_by_workers_is_named_as_one_process_names_it(corpus, tmp_path, monkeypatch):
+    listings, original = corpus
+    results = copy_results(original, tmp_path / "results")
+    broken = sorted(results.glob("*.json"))[17]
+    broken.write_text('{"id": "x",\n "claims": [}', encoding="utf-8")
+    monkeypatch.setattr(build, "_PARALLEL_FROM", 1)
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(ResultFileError) as caught:
+            build_site([str(listings)], results, tmp_path / f"site{jobs}", jobs=jobs, cache_dir=None)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and f"{broken.name}:2: invalid JSON" in errors[0]
 
 
 def test_extract_command_jobs_2_equals_jobs_1(corpus):
@@ -180,3 +287,22 @@ def test_extract_command_jobs_2_equals_jobs_1(corpus):
     two = runner.invoke(main, ["extract", str(listings), "--jobs", "2"])
     assert one.exit_code == 0 and two.exit_code == 0
     assert one.output == two.output and one.output.count("\n") > 5
+
+
+def test_the_background_worker_draws_what_this_process_draws(corpus):
+    from leaderboard.build import _draw_in_worker, gather_validated
+    from leaderboard.chart import sota_chart, warm_up
+    from leaderboard.compile import compile_results
+    from leaderboard.workers import Worker
+
+    listings, results = corpus
+    registry = default_registry()
+    tables = compile_results(gather_validated([str(listings)], results, registry).results, registry).tables
+    worker = Worker()
+    try:
+        worker.submit(warm_up)
+        worker.submit(_draw_in_worker, list(tables))
+        assert worker.result() is None
+        assert worker.result() == {table.key: sota_chart(table) for table in tables}
+    finally:
+        worker.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -12,11 +13,14 @@ from leaderboard.cli import COMMAND_MODULES, main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "listings"
 README = Path(__file__).parent.parent / "README.md"
-COMMANDS = sorted(main.commands)
+COMMANDS = main.list_commands(click.Context(main))
 
 
 def test_every_command_module_is_registered():
     assert len(COMMANDS) == len(COMMAND_MODULES)
+    for name in COMMANDS:
+        command = main.get_command(click.Context(main), name)
+        assert command is not None and command.name == name
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -1,6 +1,8 @@
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from leaderboard.compile import compile_results
 from leaderboard.models import Claim, Paper, ResultFile, StoredClaim
 from leaderboard.registry import load_registry
@@ -144,3 +146,68 @@ def test_integer_values_and_default_alias_file():
     compiled = compile_results([result], REGISTRY)  # None: the shipped alias file
     assert table(compiled, "mmlu--accuracy").entries[0].model_id == "gpt-4o"
     assert table(compiled, "mmlu--accuracy").entries[0].value == 88.0
+
+
+def test_results_are_sorted_by_id_then_path_when_not_already_in_order():
+    one = replace(paper("p1", stored("A", 1.0)), path="results/z.json")
+    two = replace(paper("p1", stored("B", 2.0)), path="results/a.json")
+    empty = paper("p0")
+    compiled = compile_results([one, two, empty], REGISTRY, aliases={})
+    assert [(r.paper.id, r.path) for r in compiled.results] == [("p0", None), ("p1", "results/a.json"),
+                                                                ("p1", "results/z.json")]
+    ordered = compile_results([paper("p0"), paper("p1", stored("A", 1.0)), paper("p2")], REGISTRY, aliases={})
+    assert [r.paper.id for r in ordered.results] == ["p0", "p1", "p2"]  # already in order: kept, results without claims too
+    assert compile_results(iter([paper("p2"), paper("p1")]), REGISTRY, aliases={}).results[0].paper.id == "p1"
+
+
+def test_rows_cache_gives_the_same_compilation_and_reuses_rows():
+    results = [paper("p1", stored("A", 70.0), stored("(prior SOTA)", 60.0, start=1)),
+               paper("p2", stored("A", 71.0, kind="cited"), stored("B", 10.0, benchmark="wikitext-103", metric="ppl")),
+               paper("p3")]
+    cache: dict = {}
+    first = compile_results(results, REGISTRY, aliases={}, rows_cache=cache)
+    assert first == compile_results(results, REGISTRY, aliases={})
+    assert set(cache) == {id(results[0]), id(results[1])}  # a result without claims has no rows to keep
+    kept = dict(cache)
+    changed = [results[0], paper("p2", stored("A", 72.0, kind="cited"))]
+    second = compile_results(changed, REGISTRY, aliases={}, rows_cache=cache)
+    assert second == compile_results(changed, REGISTRY, aliases={})
+    assert cache[id(results[0])] is kept[id(results[0])]
+
+
+def test_lookups_are_cached_per_compilation_only():
+    results = [paper("p1", stored("GPT-4 Omni", 88.0)), paper("p2", stored("GPT-4 Omni", 87.0, setting="0-shot")),
+               paper("p3", stored("(prior SOTA)", 60.0)), paper("p4", stored("(prior SOTA)", 61.0))]
+    merged = compile_results(results, REGISTRY, aliases={"gpt-4-omni": "gpt-4o"})
+    plain = compile_results(results, REGISTRY, aliases={})
+    assert {e.model_id for t in merged.tables for e in t.entries} == {"gpt-4o", "prior-sota--p3", "prior-sota--p4"}
+    assert {e.model_id for t in plain.tables for e in t.entries} == {"gpt-4-omni", "prior-sota--p3", "prior-sota--p4"}
+    assert [t.key for t in plain.tables] == ["mmlu--accuracy", "mmlu--accuracy--zero-shot"]
+
+
+def test_garbage_collector_state_is_restored():
+    import gc
+
+    assert gc.isenabled()
+    compile_results([paper("p1", stored("A", 70.0))], REGISTRY, aliases={})
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        compile_results([paper("p1", stored("A", 70.0))], REGISTRY, aliases={})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(AttributeError):
+        compile_results([object()], REGISTRY, aliases={})
+    assert gc.isenabled()
+
+
+def test_ranks_ties_and_conflicts_match_the_documented_rules():
+    results = [paper("p1", stored("A", 80.0), stored("B", 80.0, start=1), stored("C", 70.0, start=2)),
+               paper("p2", stored("A", 81.0, kind="cited"), stored("C", 70.0, start=1), published="2023-01-01")]
+    compiled = compile_results(results, REGISTRY, aliases={})
+    assert rows(compiled, "mmlu--accuracy") == [(1, "A", 80.0), (1, "B", 80.0), (3, "C", 70.0)]
+    [conflict] = compiled.conflicts
+    assert conflict.model_id == "a" and [s.value for s in conflict.sources] == [80.0, 81.0]
+    c = table(compiled, "mmlu--accuracy").entries[2]
+    assert not c.conflict and [s.paper_id for s in c.sources] == ["p2", "p1"]  # earlier publication first

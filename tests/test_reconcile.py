@@ -90,3 +90,28 @@ def test_display_name_is_the_most_common_spelling_with_stable_ties():
                                             ("chain-of-thought", "cot"), ("few shot", "few-shot")])
 def test_settings(text, expected):
     assert canonical_setting(text) == expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("qwen2.5-7b", "qwen-2.5-7b"), ("Qwen2.5 7B", "qwen-2.5-7b"), ("llama2", "llama-2"), ("o1", "o1"),
+    ("Mixtral-8x7B", "mixtral-8x7b"), ("v2 model", "v2-model"), ("GPT 3.5 v.2", "gpt-3.5-v-2"),
+    ("phi-3.5-mini 3.8b", "phi-3.5-mini-3.8b"), ("7B llama", "llama-7b"), ("1.5 t", "1.5t"),
+])
+def test_tokens_glued_words_sizes_and_dots(name, expected):
+    assert canonical_model_id(name, {}) == expected
+
+
+def test_rule_ids_are_cached_and_unhashable_params_still_work():
+    from leaderboard.reconcile import rule_model_id
+
+    assert rule_model_id("Llama 2 7B") == rule_model_id("Llama 2 7B") == "llama-2-7b"
+    assert rule_model_id("Llama 2 7B", ["70B"]) == "llama-2-7b"  # a size in the name: params unused, not hashed
+    with pytest.raises(AttributeError):
+        rule_model_id("AQLM", ["70B"])  # as before caching: params must be text
+
+
+def test_display_names_keep_first_seen_order_and_break_ties_alphabetically():
+    names = display_names([("b", "Zed"), ("a", "y"), ("b", "Alpha"), ("a", "x"), ("b", "Zed"), ("b", "Alpha")])
+    assert list(names.items()) == [("b", "Alpha"), ("a", "x")]
+    assert display_names(iter([("m", "Only")])) == {"m": "Only"}
+    assert display_names([]) == {}
