@@ -184,12 +184,6 @@ class BuildCache:
         if self.enabled:
             self._documents[name] = value
 
-    def save_now(self, name: str, value: object) -> None:
-        """Write a document at once (a marker that must be on disk before the build goes on)."""
-        if self.enabled:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.directory / f"{name}.pickle", _dump(value))
-
     # -- the stat index -------------------------------------------------------------------------
 
     def file_key(self, path: Path | str, name: str | None = None) -> str | None:

@@ -101,23 +101,15 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
     manifest = manifest or {}
     previous = manifest.get("pages", {}) if manifest.get("site") == str(target) else {}
     in_place = bool(previous) and (target / MARKER).is_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = _new_staging(target)  # holds the output directory's lock until _release
-    site = site_builder(compiled, registry, generated, charts)
-    outputs = site.outputs(sources, table_keys, entry_keys)
-    try:
-        if in_place:
-            shutil.rmtree(staging)
+    outputs = site_builder(compiled, registry, generated, charts).outputs(sources, table_keys, entry_keys)
+    if in_place:
+        with _locked(target):
             pages, rendered, reused = _update_in_place(target, outputs, previous, key, generated, jobs,
                                                        _scan(target) if existing is None else existing)
-        else:
+    else:
+        with _staging(target) as staging:
             pages, rendered, reused = _fill_staging(staging, target, outputs, previous, key, generated, jobs)
             _publish(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        _release(staging)
     return SiteOutcome(out_dir, {"site": str(target), "pages": pages}, rendered, reused)
 
 
@@ -323,19 +315,12 @@ def write_site(files: Mapping[str, bytes], out_dir: Path | str) -> list[Path]:
         _check_path(relative)
     target = _target(out_dir)
     _check_replaceable(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = _new_staging(target)  # holds the output directory's lock until _release
-    try:
+    with _staging(target) as staging:
         for relative in sorted(files):
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(files[relative])
         _publish(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        _release(staging)
     return sorted(out_dir / relative for relative in files)
 
 
@@ -365,6 +350,31 @@ def lock_site(out_dir: Path | str) -> Iterator[Path]:
     finally:
         _BUILD_LOCKS.pop(target, None)
         _unlock(handle)
+
+
+@contextmanager
+def _staging(target: Path) -> Iterator[Path]:
+    """A fresh staging directory beside `target`, under its build lock: removed when the block
+    fails (the previous site stays as it was); the lock is released when the block ends."""
+    staging = _new_staging(target)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        _release(staging)
+
+
+@contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """The build lock of `target` for the block, unless `lock_site` holds it already."""
+    handle = None if target in _BUILD_LOCKS else _acquire_lock(target)
+    try:
+        yield
+    finally:
+        if handle is not None:
+            _unlock(handle)
 
 
 def _new_staging(target: Path) -> Path:

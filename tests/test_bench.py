@@ -209,7 +209,7 @@ def test_a_deleted_or_corrupt_cache_still_gives_a_correct_build(corpus, tmp_path
     results = copy_results(original, tmp_path / "results")
     cache, site = tmp_path / "cache", tmp_path / "site"
     build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
-    for table in cache.glob("*.pickle"):
+    for table in cache.rglob("*.pickle"):  # every shard, blob and document
         if damage == "delete":
             table.unlink()
         elif damage == "corrupt":
