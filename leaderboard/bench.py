@@ -368,6 +368,9 @@ main(sys.argv[1:], prog_name="leaderboard")
 
 def _run_command(args: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> dict:
     """Run `leaderboard ARGS` in a fresh process: its wall seconds and peak RSS."""
+    # The previous step wrote hundreds of megabytes (results, a site, git objects): let the kernel
+    # write them out first, so that the disk and the flusher threads are not charged to this command.
+    os.sync()
     with tempfile.TemporaryDirectory() as scratch:
         rss_file = Path(scratch) / "rss"
         env = {**os.environ, "BENCH_RSS_FILE": str(rss_file)}

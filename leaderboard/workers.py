@@ -69,7 +69,7 @@ class Worker:
     def __init__(self):
         context = multiprocessing.get_context("fork")
         self._pipe, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True)
+        self._process = context.Process(target=_serve, args=(child, self._pipe), daemon=True)
         self._process.start()
         child.close()
         self._pending = 0
@@ -101,11 +101,17 @@ class Worker:
             self._process.join()
 
 
-def _serve(pipe) -> None:
-    while (task := pipe.recv()) is not None:
-        function, args = task
-        try:
-            reply = ("value", function(*args))
-        except Exception as error:  # noqa: BLE001 - handed to the parent, which raises it
-            reply = ("error", error)
-        pipe.send(reply)
+def _serve(pipe, parent_end) -> None:
+    # The fork copied the parent's end of the pipe too: close it here, so that the parent's death
+    # ends this loop (an end of file) instead of leaving it waiting for ever.
+    parent_end.close()
+    try:
+        while (task := pipe.recv()) is not None:
+            function, args = task
+            try:
+                reply = ("value", function(*args))
+            except Exception as error:  # noqa: BLE001 - handed to the parent, which raises it
+                reply = ("error", error)
+            pipe.send(reply)
+    except (EOFError, OSError):
+        pass  # the parent stopped listening (its build failed): nothing left to do

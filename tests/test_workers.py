@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +51,29 @@ def test_a_worker_runs_tasks_in_order_and_keeps_serving_after_an_error():
     finally:
         worker.close()
     assert not worker._process.is_alive()
+
+
+def test_a_worker_whose_parent_is_gone_ends_instead_of_waiting_for_ever():
+    read_end, write_end = os.pipe()
+    parent = os.fork()
+    if parent == 0:  # a build process that gets killed: it never closes its worker
+        worker = Worker()
+        os.write(write_end, str(worker._process.pid).encode())
+        os._exit(0)
+    os.close(write_end)
+    pid = int(os.read(read_end, 32))
+    os.close(read_end)
+    os.waitpid(parent, 0)
+    deadline = time.monotonic() + 10
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (ended, not yet reaped by its new parent)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status
