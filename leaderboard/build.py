@@ -46,23 +46,6 @@ class BuildSummary:
         return text
 
 
-def gather_results(inputs: list[str] | None, results_dir: Path, registry, jobs: int = 1) -> list[ResultFile]:
-    """One ResultFile per paper: from results/ where a file exists, else freshly extracted (not
-    validated: see `drop_invalid_claims`)."""
-    from .extract import extract_all
-    from .ingest import ingest
-    from .results import load_results, result_from_paper
-
-    papers = ingest(inputs)
-    stored = {r.paper.id: r for r in load_results(results_dir)} if results_dir.is_dir() else {}
-    unreviewed = [p for p in papers if p.id not in stored]
-    extracted = extract_all(unreviewed, registry, jobs=jobs)
-    results = [stored.get(p.id) or result_from_paper(p, extracted.get(p.id, [])) for p in papers]
-    listed = {p.id for p in papers}
-    results += [r for pid, r in sorted(stored.items()) if pid not in listed]
-    return sorted(results, key=lambda r: r.paper.id)
-
-
 @dataclass(frozen=True)
 class Gathered:
     """Every paper's validated result, as the build publishes it."""
@@ -75,7 +58,8 @@ class Gathered:
 
 def gather_validated(inputs: list[str] | None, results_dir: Path, registry, jobs: int = 1,
                      cache: BuildCache | None = None) -> Gathered:
-    """`drop_invalid_claims(gather_results(...))`, doing only what changed since the cached build.
+    """One validated ResultFile per paper: from results/ where a file exists, else freshly
+    extracted from the listings; claims with validation errors dropped (see `drop_invalid_claims`).
 
     With a `cache`: a listing or result file whose stat (or else bytes) is unchanged is not read
     again; a result file whose bytes are unchanged is neither parsed nor validated again; a paper

@@ -118,44 +118,49 @@ _Outputs = Iterator[tuple[str, object, Callable[[], bytes]]]
 
 def _fill_staging(staging: Path, target: Path, outputs: _Outputs, previous: Mapping, key, generated,
                   jobs: int) -> tuple:
-    pages: dict[str, tuple | None] = {}
-    writer = _Writer(staging, replace=False, jobs=jobs)
-    reused = 0
-    for relative, inputs, make in outputs:
-        _check_new_path(relative, pages)
-        page_key = key((generated, relative, inputs))
+    def keep(relative: str, page_key: str) -> tuple | None:
         path = staging / relative
+        if relative not in previous:
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
-        if page_key is not None and _link_unchanged(target / relative, path, previous.get(relative), page_key):
-            stat = path.stat()
-            pages[relative] = (page_key, stat.st_size, stat.st_mtime_ns)
-            reused += 1
-        else:
-            pages[relative] = None  # made by the writer; the entry keeps the order of the site
-            writer.add(relative, page_key, make)
-    pages.update(writer.finish())
-    return pages, writer.count, reused
+        if not _link_unchanged(target / relative, path, previous[relative], page_key):
+            return None
+        stat = path.stat()
+        return page_key, stat.st_size, stat.st_mtime_ns
+
+    return _make_site(outputs, key, generated, keep, _Writer(staging, replace=False, jobs=jobs))
 
 
 def _update_in_place(target: Path, outputs: _Outputs, previous: Mapping, key, generated, jobs: int,
                      existing: Mapping[str, tuple[int, int]]) -> tuple:
+    def keep(relative: str, page_key: str) -> tuple | None:
+        recorded = previous.get(relative)
+        unchanged = recorded is not None and recorded[0] == page_key and existing.get(relative) == tuple(recorded[1:])
+        return recorded if unchanged else None
+
+    pages, rendered, reused = _make_site(outputs, key, generated, keep, _Writer(target, replace=True, jobs=jobs))
+    for relative in sorted(set(existing) - set(pages)):
+        (target / relative).unlink(missing_ok=True)  # a page the site no longer has, or a stray file
+        _remove_empty_parents(target, target / relative)
+    return pages, rendered, reused
+
+
+def _make_site(outputs: _Outputs, key, generated, keep: Callable[[str, str], tuple | None],
+               writer: _Writer) -> tuple[dict, int, int]:
+    """Every file of `outputs`: kept from the previous site when `keep(path, key)` gives its
+    manifest record, else made by `writer`. Returns (manifest pages, files made, files kept)."""
     pages: dict[str, tuple | None] = {}
-    writer = _Writer(target, replace=True, jobs=jobs)
     reused = 0
     for relative, inputs, make in outputs:
         _check_new_path(relative, pages)
         page_key = key((generated, relative, inputs))
-        recorded = previous.get(relative)
-        if page_key is not None and recorded is not None and recorded[0] == page_key \
-                and existing.get(relative) == tuple(recorded[1:]):
-            pages[relative] = recorded
+        record = keep(relative, page_key) if page_key is not None else None
+        if record is not None:
+            pages[relative] = record
             reused += 1
         else:
-            pages[relative] = None
+            pages[relative] = None  # made by the writer; the entry keeps the order of the site
             writer.add(relative, page_key, make)
-    for relative in sorted(set(existing) - set(pages)):
-        (target / relative).unlink(missing_ok=True)  # a page the site no longer has, or a stray file
-        _remove_empty_parents(target, target / relative)
     pages.update(writer.finish())
     return pages, writer.count, reused
 
@@ -217,8 +222,8 @@ def _write_files(root: Path, todo: list, replace: bool) -> dict[str, tuple]:
     written = {}
     for relative, page_key, make in todo:
         path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
         if replace:
-            path.parent.mkdir(parents=True, exist_ok=True)
             _replace_file(path, make())
         else:
             path.write_bytes(make())

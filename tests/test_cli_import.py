@@ -5,7 +5,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import make_compiled
 
-from leaderboard.build import drop_invalid_claims, gather_results
+from leaderboard.build import gather_validated
 from leaderboard.cli import main
 from leaderboard.compile import compile_results
 from leaderboard.registry import default_registry
@@ -80,7 +80,7 @@ def test_export_then_import_round_trip(tmp_path):
                 for t in compiled.tables for e in t.entries if not e.model.startswith("(")}
 
     # what export compiled: the listing's papers and the result files, invalid claims left out
-    expected = rows(drop_invalid_claims(gather_results([LISTING], original, registry), registry)[0])
+    expected = rows(gather_validated([LISTING], original, registry).results)
     assert ("llama-2-70b", "gsm8k", "accuracy", 56.8, "8-shot") in expected
     for name in ("model-index.yaml", "pwc.json"):
         imported = tmp_path / f"imported-{name}"

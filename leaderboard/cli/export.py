@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ..build import drop_invalid_claims, gather_results
+from ..build import gather_validated
 from ..compile import compile_results
 from ..export import BINARY_FORMATS, DEFAULT_TASK_TYPE, EXPORT_FORMATS, export
 from ..paths import DEFAULT_RESULTS
@@ -45,8 +45,7 @@ def command(inputs: tuple[str, ...], fmt: str, out: Path | None, results_dir: Pa
     registry = default_registry()
     if show_progress():
         click.echo("  compiling...", err=True)
-    results = gather_results(inputs_or_default(inputs), results_dir, registry, jobs=jobs)
-    results, _issues, _excluded = drop_invalid_claims(results, registry)
+    results = gather_validated(inputs_or_default(inputs), results_dir, registry, jobs=jobs).results
     data = export(compile_results(results, registry), registry, fmt, site_url=site_url, task_type=task_type,
                   model=model)
     if out is None:
