@@ -10,8 +10,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from pathlib import Path
 
 from .cache import BuildCache, content_key, object_key
@@ -57,33 +58,39 @@ class Gathered:
 
 
 def gather_validated(inputs: list[str] | None, results_dir: Path, registry, jobs: int = 1,
-                     cache: BuildCache | None = None) -> Gathered:
+                     cache: BuildCache | None = None, keys: Callable[[], InputKeys] | None = None) -> Gathered:
     """One validated ResultFile per paper: from results/ where a file exists, else freshly
     extracted from the listings; claims with validation errors dropped (see `drop_invalid_claims`).
 
     With a `cache`: a listing or result file whose stat (or else bytes) is unchanged is not read
     again; a result file whose bytes are unchanged is neither parsed nor validated again; a paper
-    whose text is unchanged is not extracted again.
+    whose text is unchanged is not extracted again. `keys` is what `request_input_keys` returned
+    for the same inputs (by default it is called here).
     """
-    from .results import result_file_names, result_from_paper
+    from .results import result_from_paper
 
     cache = cache or BuildCache(None)
-    listed = ingest_cached(inputs, cache)
+    keys = keys or request_input_keys(inputs, results_dir, cache)
+    if cache.enabled:
+        cache.preload("validated")  # meanwhile a worker may be looking at the input files
+    found_keys = keys()
+    listed = ingest_cached(found_keys.listing_files, found_keys.listings, cache)
+    folder = str(results_dir)
     found: list[tuple[str, str, tuple, str | None]] = []
     missing: list[tuple[str, str | None]] = []
-    folder = str(results_dir)  # file names as `result_paths` gives them, without making 100,000 Paths
-    for path in [os.path.join(folder, name) for name in result_file_names(results_dir)]:
-        key = cache.file_key(path) if cache.enabled else None
+    prefix = os.path.join(folder, "")  # paths as os.path.join(folder, name) makes them, 100,000 times faster
+    for name, key in zip(found_keys.result_names, found_keys.results, strict=True):
         outcome = cache.get("validated", key) if key else None
         if outcome is None:
-            missing.append((path, key))
+            missing.append((prefix + name, key))
         else:
-            found.append((str(outcome[0].paper.id), str(path), outcome, key))
+            found.append((str(outcome[0].paper.id), prefix + name, outcome, key))
     for (path, key), outcome in zip(missing, load_and_validate([p for p, _ in missing], registry, jobs), strict=True):
         if key:
             cache.put("validated", key, outcome)
         found.append((str(outcome[0].paper.id), str(path), outcome, key))
-    stored = {pid: (outcome, key) for pid, _path, outcome, key in sorted(found, key=lambda f: f[:2])}
+    found.sort(key=itemgetter(0, 1))
+    stored = {pid: (outcome, key) for pid, _path, outcome, key in found}
     unreviewed = [listed.paper(pid) for pid in listed.ids if pid not in stored]
     claims = extract_cached(unreviewed, registry, jobs, cache)
     for paper in unreviewed:
@@ -106,6 +113,55 @@ def gather_validated(inputs: list[str] | None, results_dir: Path, registry, jobs
     return Gathered(results, issues, excluded, sources)
 
 
+@dataclass(frozen=True)
+class InputKeys:
+    """The input files and their content keys (None: no cache, or the file cannot be read)."""
+
+    listing_files: list[Path]
+    listings: list[str | None]  # the listing files' keys, in order
+    result_names: list[str]  # the result files' names, sorted
+    results: list[str | None]  # ... and their keys
+
+
+def request_input_keys(inputs: list[str] | None, results_dir: Path, cache: BuildCache,
+                       worker: Worker | None = None) -> Callable[[], InputKeys]:
+    """Start finding the input files and their keys (see `input_keys`); call the returned function
+    for them. With a cache and a `worker`, the worker stats (and where needed reads) the files,
+    100,000 of them at scale, while this process goes on."""
+    from .ingest import display_path, embedded_corpus, listing_files
+
+    files = embedded_corpus() if inputs is None else listing_files(inputs)  # a missing input: raised here
+    named = [(str(path), display_path(path)) for path in files]
+    folder = str(results_dir)
+    if not (cache.enabled and worker is not None):
+        return lambda: replace(input_keys(cache, named, folder), listing_files=files)
+    worker.submit(_input_keys_in_worker, cache.directory, named, folder)
+    return lambda: replace(worker.result(), listing_files=files)
+
+
+def input_keys(cache: BuildCache, listings: list[tuple[str, str]], results_folder: str) -> InputKeys:
+    """The keys of the listing files ((path, display name) pairs) and of every result file in
+    `results_folder`, from the cache's stat index where a file's stat is unchanged."""
+    from .results import result_file_names
+
+    names = result_file_names(results_folder)
+    if not cache.enabled:
+        return InputKeys([], [None] * len(listings), names, [None] * len(names))
+    prefix = os.path.join(results_folder, "")
+    return InputKeys([], [cache.file_key(path, name) for path, name in listings], names,
+                     [cache.file_key(prefix + name) for name in names])
+
+
+def _input_keys_in_worker(cache_dir: Path, listings: list[tuple[str, str]], results_folder: str) -> InputKeys:
+    # The worker has its own cache object: it saves the stat index itself (the build's own cache
+    # never loads it, so never writes it). The index only maps a file's stat to its content hash,
+    # which stays true whether or not this build succeeds.
+    cache = BuildCache(cache_dir)
+    keys = input_keys(cache, listings, results_folder)
+    cache.save_file_index()
+    return keys
+
+
 class ListedPapers:
     """The merged papers of the listings: their ids at once, the Paper objects when first asked
     for (a rebuild whose papers all have result files never needs them)."""
@@ -121,15 +177,13 @@ class ListedPapers:
         return self._papers[paper_id]
 
 
-def ingest_cached(inputs: list[str] | None, cache: BuildCache) -> ListedPapers:
-    """`ingest(inputs)`, parsing only the listing files whose bytes (or display name) changed."""
-    from .ingest import display_path, embedded_corpus, listing_files, merge_papers, parse_listing_file
+def ingest_cached(files: list[Path], keys: list[str | None], cache: BuildCache) -> ListedPapers:
+    """`ingest` of the listing `files`, parsing only those whose key (see `input_keys`) is new."""
+    from .ingest import merge_papers, parse_listing_file
 
-    files = embedded_corpus() if inputs is None else listing_files(inputs)
     if not cache.enabled:
         papers = merge_papers(p for path in files for p in parse_listing_file(path))
         return ListedPapers(tuple(p.id for p in papers), lambda: papers)
-    keys = [cache.file_key(path, display_path(path)) for path in files]
 
     def parse(path: Path, key: str | None) -> list[Paper]:
         parsed = cache.get_blob("listings", key) if key else None
@@ -262,14 +316,16 @@ def build_site(
     registry = default_registry()
     out_dir = Path(out_dir)
     with lock_site(out_dir):  # one build of an output directory at a time, from start to end
-        # A second process starts at once on what does not need the inputs: importing matplotlib
-        # (most of a second) and listing the previous site; it draws the changed charts later.
+        # A second process starts at once: it looks at the input files (stat, or read and hash)
+        # while this one loads the cache, then imports matplotlib (most of a second) and lists
+        # the previous site; it draws the changed charts later.
         worker = Worker() if jobs > 1 and can_fork() else None
-        if worker is not None:
-            worker.submit(warm_up)
-            worker.submit(scan_site, out_dir)
         collecting = gc.isenabled()
         try:
+            keys = request_input_keys(inputs, Path(results_dir), cache, worker)  # the worker's first task
+            if worker is not None:
+                worker.submit(warm_up)
+                worker.submit(scan_site, out_dir)
             step("ingest + extract + validate")
             # Everything read now lives until the end of the build: the cyclic garbage collector
             # would walk millions of objects again and again for nothing (at 100k papers that made
@@ -277,7 +333,7 @@ def build_site(
             # then what was read is frozen (never walked again) until the build is over.
             gc.disable()
             try:
-                gathered = gather_validated(inputs, Path(results_dir), registry, jobs=jobs, cache=cache)
+                gathered = gather_validated(inputs, Path(results_dir), registry, jobs=jobs, cache=cache, keys=keys)
             finally:
                 gc.freeze()
                 if collecting:
@@ -327,15 +383,41 @@ def render_with_cache(compiled: Compiled, registry, out_dir: Path, jobs: int, ca
     result by a hash of its inputs (see gather_validated). Returns a render.SiteOutcome."""
     from .render import render_site_cached
 
-    table_keys = {table.key: object_key(table) for table in compiled.tables} if cache.enabled else {}
     if worker is not None:
         worker.result()  # warm_up's: nothing
     existing = worker.result() if worker is not None else None  # scan_site's: the previous site's files
-    charts = draw_charts(compiled.tables, jobs, cache, table_keys, worker)
+    # Computed when first needed: the downloads (made by a child forked as rendering starts) need
+    # only the table keys, and the sooner that child starts, the sooner it is done.
+    table_keys = _OnFirstUse(lambda: {table.key: object_key(table) for table in compiled.tables}) \
+        if cache.enabled else {}
+    charts = _OnFirstUse(lambda: draw_charts(compiled.tables, jobs, cache, table_keys, worker))
+    rows = _OnFirstUse(lambda: entry_keys(compiled.tables, table_keys, cache)) if cache.enabled else None
     return render_site_cached(compiled, registry, out_dir, cache.load("site"), charts=charts,
                               sources=sources if cache.enabled else None, table_keys=table_keys,
-                              entry_keys=entry_keys(compiled.tables, table_keys, cache) if cache.enabled else None,
-                              key=_page_key if cache.enabled else _no_key, jobs=jobs, existing=existing)
+                              entry_keys=rows, key=_page_key if cache.enabled else _no_key, jobs=jobs,
+                              existing=existing)
+
+
+class _OnFirstUse(Mapping):
+    """A mapping computed by `make()` when it is first read."""
+
+    def __init__(self, make: Callable[[], Mapping]):
+        self._make = make
+        self._value: Mapping | None = None
+
+    def _mapping(self) -> Mapping:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __getitem__(self, key):
+        return self._mapping()[key]
+
+    def __iter__(self):
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
 
 
 def entry_keys(tables, table_keys: dict[str, str], cache: BuildCache) -> dict[str, dict[str, str]]:

@@ -136,6 +136,12 @@ class BuildCache:
         """How many values of `table` this build computed rather than took from the cache."""
         return self._computed.get(table, 0)
 
+    def preload(self, table: str) -> None:
+        """Load every shard of `table` now (a build that will read most of them anyway)."""
+        if self.enabled:
+            for shard in range(SHARDS):
+                self._shard(table, shard)
+
     def _used_shard(self, table: str, shard: int) -> dict:
         shards = self._used.get(table)
         if shards is None:
@@ -240,11 +246,18 @@ class BuildCache:
             for stale in folder.glob("*.pickle"):
                 if stale.stem not in keys:
                     stale.unlink(missing_ok=True)
-        if self._files is not None and (self._files_used.keys() != self._files.keys()
-                                        or self.computed("files")):
+        if self._file_index_changed():
             self._documents[_STAT_INDEX] = self._files_used
         for name, value in self._documents.items():
             _write_atomic(self.directory / f"{name}.pickle", _dump(value))
+
+    def save_file_index(self) -> None:
+        """Write the stat index alone, if it changed (see `file_key`)."""
+        if self.enabled and self._file_index_changed():
+            _write_atomic(self.directory / f"{_STAT_INDEX}.pickle", _dump(self._files_used))
+
+    def _file_index_changed(self) -> bool:
+        return self._files is not None and (self._files_used.keys() != self._files.keys() or bool(self.computed("files")))
 
     def _write_entries(self, path: Path, entries: dict) -> None:
         if entries:

@@ -101,14 +101,16 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
     manifest = manifest or {}
     previous = manifest.get("pages", {}) if manifest.get("site") == str(target) else {}
     in_place = bool(previous) and (target / MARKER).is_file()
-    outputs = site_builder(compiled, registry, generated, charts).outputs(sources, table_keys, entry_keys)
+    site = site_builder(compiled, registry, generated, charts)
+    parts = _Parts(partial(site.download_outputs, sources, table_keys),
+                   partial(site.page_outputs, sources, table_keys, entry_keys))
     if in_place:
         with _locked(target):
-            pages, rendered, reused = _update_in_place(target, outputs, previous, key, generated, jobs,
+            pages, rendered, reused = _update_in_place(target, parts, previous, key, generated, jobs,
                                                        _scan(target) if existing is None else existing)
     else:
         with _staging(target) as staging:
-            pages, rendered, reused = _fill_staging(staging, target, outputs, previous, key, generated, jobs)
+            pages, rendered, reused = _fill_staging(staging, target, parts, previous, key, generated, jobs)
             _publish(staging, target)
     return SiteOutcome(out_dir, {"site": str(target), "pages": pages}, rendered, reused)
 
@@ -116,7 +118,16 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
 _Outputs = Iterator[tuple[str, object, Callable[[], bytes]]]
 
 
-def _fill_staging(staging: Path, target: Path, outputs: _Outputs, previous: Mapping, key, generated,
+@dataclass(frozen=True)
+class _Parts:
+    """The site's outputs in two parts made side by side: the downloads (seconds of work at 100k
+    papers, all in one file group that depends on every claim) and everything else."""
+
+    downloads: Callable[[], _Outputs]
+    pages: Callable[[], _Outputs]
+
+
+def _fill_staging(staging: Path, target: Path, parts: _Parts, previous: Mapping, key, generated,
                   jobs: int) -> tuple:
     def keep(relative: str, page_key: str) -> tuple | None:
         path = staging / relative
@@ -128,30 +139,49 @@ def _fill_staging(staging: Path, target: Path, outputs: _Outputs, previous: Mapp
         stat = path.stat()
         return page_key, stat.st_size, stat.st_mtime_ns
 
-    return _make_site(outputs, key, generated, keep, _Writer(staging, replace=False, jobs=jobs))
+    return _make_site(parts, key, generated, keep, staging, replace=False, jobs=jobs)
 
 
-def _update_in_place(target: Path, outputs: _Outputs, previous: Mapping, key, generated, jobs: int,
+def _update_in_place(target: Path, parts: _Parts, previous: Mapping, key, generated, jobs: int,
                      existing: Mapping[str, tuple[int, int]]) -> tuple:
     def keep(relative: str, page_key: str) -> tuple | None:
         recorded = previous.get(relative)
         unchanged = recorded is not None and recorded[0] == page_key and existing.get(relative) == tuple(recorded[1:])
         return recorded if unchanged else None
 
-    pages, rendered, reused = _make_site(outputs, key, generated, keep, _Writer(target, replace=True, jobs=jobs))
+    pages, rendered, reused = _make_site(parts, key, generated, keep, target, replace=True, jobs=jobs)
     for relative in sorted(set(existing) - set(pages)):
         (target / relative).unlink(missing_ok=True)  # a page the site no longer has, or a stray file
         _remove_empty_parents(target, target / relative)
     return pages, rendered, reused
 
 
-def _make_site(outputs: _Outputs, key, generated, keep: Callable[[str, str], tuple | None],
-               writer: _Writer) -> tuple[dict, int, int]:
-    """Every file of `outputs`: kept from the previous site when `keep(path, key)` gives its
-    manifest record, else made by `writer`. Returns (manifest pages, files made, files kept)."""
+def _make_site(parts: _Parts, key, generated, keep: Callable[[str, str], tuple | None], root: Path,
+               *, replace: bool, jobs: int) -> tuple[dict, int, int]:
+    """Every file of `parts`: kept from the previous site when `keep(path, key)` gives its
+    manifest record, else made and written under `root`. With `jobs` > 1 the downloads are made
+    (keys, keeping and all) by a forked child from the start, side by side with the pages.
+    Returns (manifest pages, files made, files kept)."""
+    make_downloads = partial(_make_part, parts.downloads, key, generated, keep, root, replace, 1)
+    child = Forked(make_downloads) if jobs > 1 and can_fork() else None
+    try:
+        pages, rendered, reused = _make_part(parts.pages, key, generated, keep, root, replace, jobs)
+        downloads, made, kept = child.result() if child is not None else make_downloads()
+    except BaseException:
+        if child is not None:
+            child.stop()
+        raise
+    if not pages.keys().isdisjoint(downloads):
+        raise SiteError(f"two pages would be written to {min(pages.keys() & downloads.keys())}")
+    return {**downloads, **pages}, rendered + made, reused + kept
+
+
+def _make_part(outputs: Callable[[], _Outputs], key, generated, keep: Callable[[str, str], tuple | None],
+               root: Path, replace: bool, jobs: int) -> tuple[dict, int, int]:
     pages: dict[str, tuple | None] = {}
     reused = 0
-    for relative, inputs, make in outputs:
+    writer = _Writer(root, replace=replace, jobs=jobs)
+    for relative, inputs, make in outputs():
         _check_new_path(relative, pages)
         page_key = key((generated, relative, inputs))
         record = keep(relative, page_key) if page_key is not None else None
@@ -166,56 +196,40 @@ def _make_site(outputs: _Outputs, key, generated, keep: Callable[[str, str], tup
 
 
 _PARALLEL_FROM = 2000  # fewer pages are made faster in this process than worker processes start
-_DOWNLOADS = "data/"  # made first, and apart: seconds of work at 100k papers
 
 
 class _Writer:
-    """Makes and writes the files a build must (re)make, under `root`.
-
-    The downloads come first from `_Site.outputs`: with `jobs` > 1 they are made in a forked child
-    as soon as the first other file arrives, so that they cost no time while this process goes
-    through the pages. Pages are made here when few, or shared with `jobs` - 1 forked children.
-    """
+    """Makes and writes the files a build must (re)make, under `root`: in this process when few,
+    else shared with `jobs` - 1 forked children."""
 
     def __init__(self, root: Path, *, replace: bool, jobs: int):
         self.root, self.replace = root, replace
         self.parallel = jobs > 1 and can_fork()
         self.jobs = jobs
         self.count = 0
-        self._downloads: list = []
-        self._pages: list = []
-        self._children: list[Forked] = []
+        self._todo: list = []
 
     def add(self, relative: str, page_key: str | None, make: Callable[[], bytes]) -> None:
         self.count += 1
-        if relative.startswith(_DOWNLOADS):
-            self._downloads.append((relative, page_key, make))
-            return
-        if self._downloads and self.parallel and not self._children:
-            # One child for them all: a second one costs more in copied memory than it saves.
-            self._children.append(self._fork(self._downloads))
-            self._downloads = []
-        self._pages.append((relative, page_key, make))
+        self._todo.append((relative, page_key, make))
 
     def finish(self) -> dict[str, tuple]:
-        """Make what is left, wait for the children; {path: (key, size, mtime_ns)} of every file made."""
-        todo = self._downloads + self._pages
+        """Make them, wait for the children; {path: (key, size, mtime_ns)} of every file made."""
+        todo = self._todo
+        children: list[Forked] = []
         try:
             if self.parallel and len(todo) >= _PARALLEL_FROM:
                 parts = [todo[i::self.jobs] for i in range(self.jobs)]  # interleaved: alike in cost
-                self._children += [self._fork(part) for part in parts[1:]]
+                children = [Forked(partial(_write_files, self.root, part, self.replace)) for part in parts[1:]]
                 todo = parts[0]
             written = _write_files(self.root, todo, self.replace)
-            for child in self._children:
+            for child in children:
                 written.update(child.result())
         except BaseException:
-            for child in self._children:
+            for child in children:
                 child.stop()
             raise
         return written
-
-    def _fork(self, todo: list) -> Forked:
-        return Forked(partial(_write_files, self.root, todo, self.replace))
 
 
 def _write_files(root: Path, todo: list, replace: bool) -> dict[str, tuple]:

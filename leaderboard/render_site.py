@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -163,11 +163,10 @@ class _Site:
     def __init__(self, compiled: Compiled, registry: Registry, generated: str | None,
                  charts: Mapping[str, Chart] | None = None):
         self.compiled = compiled
-        self.charts = charts or {}
+        self.charts = {} if charts is None else charts  # may be computed on first use
         self._claims_frame = None
         self.generated = generated
         self.env = environment()
-        self.results: dict[str, ResultFile] = {r.paper.id: r for r in sorted(compiled.results, key=lambda r: r.paper.id)}
         self.benchmarks = _benchmarks(registry, compiled.tables)
         order = {b.id: (i, b) for i, b in enumerate(self.benchmarks)}
         self.tables = sorted(compiled.tables, key=lambda t: (order[t.benchmark][0], _metric_position(order[t.benchmark][1], t),
@@ -175,15 +174,41 @@ class _Site:
         self.tables_by_benchmark: dict[str, list[Table]] = defaultdict(list)
         for table in self.tables:
             self.tables_by_benchmark[table.benchmark].append(table)
-        self.conflicts: dict[tuple[str, str], Conflict] = {(c.table_key, c.model_id): c for c in compiled.conflicts}
-        # Which leaderboards each claim feeds: (paper id, claim number) -> [(table, entry)].
-        self.uses: dict[tuple[str, int], list[tuple[Table, Entry]]] = defaultdict(list)
-        self.models: dict[str, list[tuple[Table, Entry]]] = defaultdict(list)
+
+    # The indexes below are made when first used: the downloads, made apart (see
+    # render._make_site), need none of them, and at 100k papers they take a quarter of a second.
+
+    @cached_property
+    def results(self) -> dict[str, ResultFile]:
+        results = self.compiled.results
+        ids = [r.paper.id for r in results]
+        if any(ids[n] > ids[n + 1] for n in range(len(ids) - 1)):  # the build passes them sorted
+            order = sorted(range(len(ids)), key=ids.__getitem__)
+            ids, results = [ids[n] for n in order], [results[n] for n in order]
+        return dict(zip(ids, results, strict=True))
+
+    @cached_property
+    def conflicts(self) -> dict[tuple[str, str], Conflict]:
+        return {(c.table_key, c.model_id): c for c in self.compiled.conflicts}
+
+    @cached_property
+    def uses(self) -> dict[tuple[str, int], list[tuple[Table, Entry]]]:
+        """Which leaderboards each claim feeds: (paper id, claim number) -> [(table, entry)]."""
+        uses: dict[tuple[str, int], list[tuple[Table, Entry]]] = defaultdict(list)
         for table in self.tables:
             for entry in table.entries:
-                self.models[entry.model_id].append((table, entry))
                 for source in entry.sources:
-                    self.uses[(source.paper_id, source.claim_index)].append((table, entry))
+                    uses[(source.paper_id, source.claim_index)].append((table, entry))
+        return uses
+
+    @cached_property
+    def models(self) -> dict[str, list[tuple[Table, Entry]]]:
+        """Every model's rows: model id -> [(table, entry)], in site order."""
+        models: dict[str, list[tuple[Table, Entry]]] = defaultdict(list)
+        for table in self.tables:
+            for entry in table.entries:
+                models[entry.model_id].append((table, entry))
+        return models
 
     # -- links ------------------------------------------------------------------------------------
 
@@ -458,7 +483,7 @@ class _Site:
     def outputs(self, sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
                 entry_keys: Mapping[str, Mapping[str, str]] | None = None,
                 ) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
-        """(path, inputs, make) of every file of the site: the downloads first, then as `files` makes them.
+        """(path, inputs, make) of every file of the site: the downloads first, then the pages.
 
         `inputs` is a small picklable value that determines the file's bytes (with the code and
         `generated`, which the caller adds), so that a writer can skip a file whose inputs are
@@ -468,22 +493,17 @@ class _Site:
         by `entry_keys[table key][model id]`, a hash of its row and the table's heading and size
         (so that a change to one row of a large table redraws one model's page). Without those
         hashes (or for small pages) `inputs` is the page's context or the file's content itself.
+        The mappings are read only when needed, so they may be computed on first use.
         """
-        table_keys = table_keys or {}
-        tables_digest = tuple(table_keys.get(t.key) for t in self.tables) if table_keys else None
-        results_digest = (tuple(sources.get(pid) for pid in self.results)
-                          if sources is not None and table_keys else None)
-        benchmark_ids = {b.id for b in self.benchmarks}
+        yield from self.download_outputs(sources, table_keys)
+        yield from self.page_outputs(sources, table_keys, entry_keys)
 
-        def page(path: str, template: str, make_context: Callable[[], dict], inputs: object = None):
-            if inputs is None:
-                context = make_context()
-                return path, ("context", template, context), lambda: self.render(path, template, context)
-            inputs = f"{template}\0{inputs}" if isinstance(inputs, str) else (template, inputs)
-            return path, inputs, lambda: self.render(path, template, make_context())
-
-        # The downloads first: a writer can start on them (the costliest files) at once.
-        whole = tables_digest if tables_digest is not None and None not in tables_digest else None
+    def download_outputs(self, sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
+                         ) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
+        """`outputs` of the files under data/: they depend on every claim (see `outputs`)."""
+        table_keys = {} if table_keys is None else table_keys
+        whole = self._tables_digest(table_keys)
+        results_digest = self._results_digest(sources) if table_keys else None
         for path, inputs, make in self.data_pages():
             if path.startswith("data/claims."):
                 inputs = (path, results_digest, whole) if results_digest is not None and whole else None
@@ -493,6 +513,24 @@ class _Site:
                 hashes = tuple(table_keys.get(t.key) for t in inputs) if table_keys else None
                 inputs = (path, hashes) if hashes is not None and None not in hashes else (path, inputs)
             yield path, inputs, make  # None: no cheap inputs, always made
+
+    def page_outputs(self, sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
+                     entry_keys: Mapping[str, Mapping[str, str]] | None = None,
+                     ) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
+        """`outputs` of every file but the downloads."""
+        table_keys = {} if table_keys is None else table_keys
+        # The charts may be drawn on first use (see site_builder): here, before pages are made in
+        # forked children, which would each draw them again.
+        len(self.charts)
+        benchmark_ids = {b.id for b in self.benchmarks}
+
+        def page(path: str, template: str, make_context: Callable[[], dict], inputs: object = None):
+            if inputs is None:
+                context = make_context()
+                return path, ("context", template, context), lambda: self.render(path, template, context)
+            inputs = f"{template}\0{inputs}" if isinstance(inputs, str) else (template, inputs)
+            return path, inputs, lambda: self.render(path, template, make_context())
+
         yield page("index.html", "index.html", self.index_context)
         for b in self.benchmarks:
             tables = self.tables_by_benchmark[b.id]
@@ -508,13 +546,28 @@ class _Site:
             rows = [entry_keys.get(t.key, {}).get(mid) for t, _ in self.models[mid]] if entry_keys else None
             yield page(f"models/{page_name(mid)}.html", "model.html", partial(self.model_context, mid),
                        "\0".join(rows) if rows and all(rows) else None)
-        papers_rows = self._papers_rows() if results_digest is not None else None
+        whole = self._tables_digest(table_keys)
+        papers_rows = self._papers_rows() if sources is not None and table_keys else None
         yield page("papers.html", "papers.html", self.papers_context, papers_rows)
         yield page("models.html", "models.html", self.models_context, whole and ("models", whole))
         yield page("conflicts.html", "conflicts.html", self.conflicts_context, whole and ("conflicts", whole))
         yield page("downloads.html", "downloads.html", self.downloads_context)
         for path, content in self.static_files().items():
             yield path, ("content", content), lambda c=content: c
+
+    def _tables_digest(self, table_keys: Mapping[str, str]) -> tuple | None:
+        """Every table's hash, in site order; None when one is unknown."""
+        if not table_keys:
+            return None
+        digest = tuple(table_keys.get(t.key) for t in self.tables)
+        return None if None in digest else digest
+
+    def _results_digest(self, sources: Mapping[str, str] | None) -> tuple | None:
+        """Every paper's source hash, in site order; None when one is unknown."""
+        if sources is None:
+            return None
+        digest = tuple(sources.get(pid) for pid in self.results)
+        return None if None in digest else digest
 
     def _claim_places(self, paper_id: str, result: ResultFile, benchmark_ids: set[str]) -> tuple:
         """What a paper's page shows besides the paper itself: for each claim, whether its benchmark
