@@ -15,10 +15,13 @@ import pytest
 from leaderboard.errors import GitError
 from leaderboard.ids import paper_id
 from leaderboard.review import (
+    git_snapshot,
     render_review_markdown,
     review_directories,
     review_revisions,
     review_to_json,
+    worktree_and_base_snapshots,
+    worktree_snapshot,
 )
 
 ZWSP = "\u200b"
@@ -133,6 +136,41 @@ def repo(tmp_path) -> ResultRepo:
 
 def review(repo: ResultRepo, head: str | None = None):
     return review_revisions(repo.base, head, repo=repo.path)
+
+
+def test_the_working_tree_read_through_git_is_what_is_on_disk(repo):
+    """Only files git sees as changed or untracked are read from disk; the snapshot must still be
+    exactly the directory's *.json files: modified, deleted, added (untracked, staged, ignored),
+    a staged-then-edited file, a file untracked by `git rm --cached`, and things never read."""
+    (repo.path / ".gitignore").write_text("results/ignored-*.json\n", encoding="utf-8")
+    repo.write(alpha(71.0))  # modified
+    repo.delete(beta())  # deleted
+    repo.write(new_paper("Delta: new", "Delta-1B gets 50.0% on MMLU.", "50.0%", "Delta-1B", 50.0))  # untracked
+    staged = repo.write(new_paper("Eps: staged", "Eps-2B gets 51.0% on MMLU.", "51.0%", "Eps-2B", 51.0))
+    repo.git("add", str(staged))
+    staged.write_text(staged.read_text(encoding="utf-8").replace("51.0", "52.0"), encoding="utf-8")  # edited after add
+    repo.write(new_paper("Zeta: ignored", "Zeta-3B gets 53.0% on MMLU.", "53.0%", "Zeta-3B", 53.0),
+               name="ignored-zeta.json")
+    repo.git("rm", "-q", "--cached", f"results/{file_name(gamma())}")  # still on disk, no longer tracked
+    (repo.results / "notes.txt").write_text("not a result\n", encoding="utf-8")
+    (repo.results / "nested").mkdir()
+    repo.write(alpha(99.0), name="nested/deep.json")  # not directly in results/: never read
+
+    base, head = worktree_and_base_snapshots(repo.path, repo.base)
+
+    assert base == git_snapshot(repo.path, repo.base)
+    assert head == worktree_snapshot(repo.path)
+    assert set(head.files) == {file_name(alpha()), file_name(gamma()), "ignored-zeta.json",
+                               f"{paper_id('Delta: new')}.json", f"{paper_id('Eps: staged')}.json"}
+    assert b"52.0" in head.files[f"{paper_id('Eps: staged')}.json"]
+
+
+def test_the_working_tree_without_results_has_no_files(repo):
+    for document in (alpha(), beta(), gamma()):
+        repo.delete(document)
+    repo.results.rmdir()
+    base, head = worktree_and_base_snapshots(repo.path, repo.base)
+    assert len(base.files) == 3 and head.files == {} == worktree_snapshot(repo.path).files
 
 
 # ---------------------------------------------------------------- claims
