@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache as cache_result
 from operator import itemgetter
 from pathlib import Path
 
@@ -307,22 +308,22 @@ def build_site(
     With a `cache_dir`, only what changed since the last build is parsed, extracted, validated,
     drawn and rendered (see leaderboard.cache); the site is byte-identical either way.
     """
-    from .chart import warm_up
-    from .registry import default_registry
-    from .render import lock_site, scan_site
-
     step = progress or (lambda _stage: None)
     cache = BuildCache(cache_dir)
-    registry = default_registry()
     out_dir = Path(out_dir)
-    with lock_site(out_dir):  # one build of an output directory at a time, from start to end
-        # A second process starts at once: it looks at the input files (stat, or read and hash)
-        # while this one loads the cache, then imports matplotlib (most of a second) and lists
-        # the previous site; it draws the changed charts later.
-        worker = Worker() if jobs > 1 and can_fork() else None
-        collecting = gc.isenabled()
-        try:
-            keys = request_input_keys(inputs, Path(results_dir), cache, worker)  # the worker's first task
+    # A second process starts first, before the imports below: it looks at the input files (stat,
+    # or read and hash) while this one imports and loads the cache, then imports matplotlib (most
+    # of a second) and lists the previous site; it draws the changed charts later.
+    worker = Worker() if jobs > 1 and can_fork() else None
+    collecting = gc.isenabled()
+    try:
+        keys = request_input_keys(inputs, Path(results_dir), cache, worker)  # the worker's first task
+        from .chart import warm_up
+        from .registry import default_registry
+        from .render import lock_site, scan_site
+
+        registry = default_registry()
+        with lock_site(out_dir):  # one build of an output directory at a time, from start to end
             if worker is not None:
                 worker.submit(warm_up)
                 worker.submit(scan_site, out_dir)
@@ -339,10 +340,10 @@ def build_site(
                 if collecting:
                     gc.enable()
             return _compile_and_render(gathered, registry, out_dir, markdown, jobs, step, cache, worker)
-        finally:
-            gc.unfreeze()
-            if worker is not None:
-                worker.close()
+    finally:
+        gc.unfreeze()
+        if worker is not None:
+            worker.close()
 
 
 def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: Path | None, jobs: int,
@@ -356,7 +357,6 @@ def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: P
     compiled: Compiled = compile_results(results, registry)
     step("render")
     site = render_with_cache(compiled, registry, out_dir, jobs, cache, sources=gathered.sources, worker=worker)
-    cache.replace("site", site.manifest)
     cache.save()
     if markdown:
         write_markdown(compiled.tables, Path(markdown))
@@ -379,23 +379,55 @@ def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: P
 def render_with_cache(compiled: Compiled, registry, out_dir: Path, jobs: int, cache: BuildCache,
                       sources: dict[str, str] | None = None, worker: Worker | None = None):
     """Draw the charts (in `jobs` processes) and write the site, both only for what changed since
-    the build the cache remembers (everything, without a cache). `sources` names each paper's
-    result by a hash of its inputs (see gather_validated). Returns a render.SiteOutcome."""
+    the build the cache remembers (everything, without a cache), and remember the new site in the
+    cache. `sources` names each paper's result by a hash of its inputs (see gather_validated).
+    Returns a render.SiteOutcome."""
     from .render import render_site_cached
 
-    if worker is not None:
+    @cache_result
+    def existing() -> dict | None:  # the previous site's files, as the worker found them
+        if worker is None:
+            return None
         worker.result()  # warm_up's: nothing
-    existing = worker.result() if worker is not None else None  # scan_site's: the previous site's files
+        return worker.result()  # scan_site's
+
     # Computed when first needed: the downloads (made by a child forked as rendering starts) need
     # only the table keys, and the sooner that child starts, the sooner it is done.
     table_keys = _OnFirstUse(lambda: {table.key: object_key(table) for table in compiled.tables}) \
         if cache.enabled else {}
-    charts = _OnFirstUse(lambda: draw_charts(compiled.tables, jobs, cache, table_keys, worker))
+    def drawn() -> dict:
+        existing()  # the worker answers in the order it was asked: warm_up and scan_site first
+        return draw_charts(compiled.tables, jobs, cache, table_keys, worker)
+
+    charts = _OnFirstUse(drawn)
     rows = _OnFirstUse(lambda: entry_keys(compiled.tables, table_keys, cache)) if cache.enabled else None
-    return render_site_cached(compiled, registry, out_dir, cache.load("site"), charts=charts,
+    previous = cache.load("site")
+    site = render_site_cached(compiled, registry, out_dir, previous, charts=charts,
                               sources=sources if cache.enabled else None, table_keys=table_keys,
                               entry_keys=rows, key=_page_key if cache.enabled else _no_key, jobs=jobs,
-                              existing=existing)
+                              existing=existing, table_texts=_CachedTableTexts(cache) if cache.enabled else None)
+    if site.manifest != previous:  # written only when it changed: 100,000 entries at scale
+        cache.replace("site", site.manifest)
+    return site
+
+
+@dataclass(frozen=True)
+class _CachedTableTexts:
+    """Each table's text in data/leaderboards.json, kept in the cache. Stored at once, by whichever
+    process makes the downloads (a forked child with `--jobs` 2 or more): the child's copy of the
+    cache is never saved. A text only ever belongs to one table hash, so keeping it early is safe."""
+
+    cache: BuildCache
+
+    def load(self) -> dict[str, str]:
+        texts = self.cache.load(_TABLE_TEXTS)
+        return dict(texts) if isinstance(texts, dict) else {}
+
+    def store(self, texts: dict[str, str]) -> None:
+        self.cache.write_document(_TABLE_TEXTS, texts)
+
+
+_TABLE_TEXTS = "table-json"
 
 
 class _OnFirstUse(Mapping):

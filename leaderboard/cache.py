@@ -185,6 +185,11 @@ class BuildCache:
             return None
         return self._read_document(self.directory / f"{name}.pickle")
 
+    def write_document(self, name: str, value: object) -> None:
+        """Set a document and write it now, not at `save` (for a process whose cache is not saved)."""
+        if self.enabled:
+            _write_atomic(self.directory / f"{name}.pickle", _dump(value))
+
     def replace(self, name: str, value: object) -> None:
         """Set a document, written by the next `save`."""
         if self.enabled:

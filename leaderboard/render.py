@@ -34,7 +34,7 @@ from .models import Compiled
 from .registry import Registry
 from .render_csv import claims_frame, leaderboards_json, to_csv
 from .render_markdown import markdown_text, render_markdown, write_markdown
-from .render_site import SiteError, site_builder, site_files
+from .render_site import SiteError, TableTexts, site_builder, site_files
 from .workers import Forked, can_fork
 
 __all__ = [
@@ -77,7 +77,8 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
                        sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
                        entry_keys: Mapping[str, Mapping[str, str]] | None = None,
                        key: Callable[[object], str | None], jobs: int = 1,
-                       existing: Mapping[str, tuple[int, int]] | None = None) -> SiteOutcome:
+                       existing: Callable[[], Mapping[str, tuple[int, int]] | None] | None = None,
+                       table_texts: TableTexts | None = None) -> SiteOutcome:
     """Build the same site as `render_site`, making only the files whose inputs changed.
 
     Every file gets `key((generated, path, inputs))`, where `inputs` is what `_Site.outputs` says
@@ -91,9 +92,10 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
     longer has are removed, and so is any file the manifest does not know. Otherwise (the first
     build, a foreign or missing manifest) the site is assembled in a staging directory and swapped
     in, as `write_site` does, so an interrupted first build leaves the previous site intact.
-    With `jobs` > 1, files are also made by forked processes (see _Writer). `existing` is what
-    `scan_site` found in the output directory, when the caller had it scanned in the meantime
-    (under `lock_site`); otherwise it is scanned here.
+    With `jobs` > 1, files are also made by forked processes (see _Writer). `existing`, when the
+    caller had the output directory scanned in the meantime (under `lock_site`), gives what
+    `scan_site` found there; it is called once the downloads are under way. Otherwise the
+    directory is scanned here.
     """
     out_dir = Path(out_dir)
     target = _target(out_dir)
@@ -101,13 +103,13 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
     manifest = manifest or {}
     previous = manifest.get("pages", {}) if manifest.get("site") == str(target) else {}
     in_place = bool(previous) and (target / MARKER).is_file()
-    site = site_builder(compiled, registry, generated, charts)
+    site = site_builder(compiled, registry, generated, charts, table_texts)
     parts = _Parts(partial(site.download_outputs, sources, table_keys),
                    partial(site.page_outputs, sources, table_keys, entry_keys))
     if in_place:
         with _locked(target):
             pages, rendered, reused = _update_in_place(target, parts, previous, key, generated, jobs,
-                                                       _scan(target) if existing is None else existing)
+                                                       existing or (lambda: None))
     else:
         with _staging(target) as staging:
             pages, rendered, reused = _fill_staging(staging, target, parts, previous, key, generated, jobs)
@@ -143,28 +145,47 @@ def _fill_staging(staging: Path, target: Path, parts: _Parts, previous: Mapping,
 
 
 def _update_in_place(target: Path, parts: _Parts, previous: Mapping, key, generated, jobs: int,
-                     existing: Mapping[str, tuple[int, int]]) -> tuple:
+                     existing: Callable[[], Mapping[str, tuple[int, int]] | None]) -> tuple:
+    found: dict[str, tuple[int, int]] = {}  # the files now in the site: (size, mtime_ns)
+
     def keep(relative: str, page_key: str) -> tuple | None:
         recorded = previous.get(relative)
-        unchanged = recorded is not None and recorded[0] == page_key and existing.get(relative) == tuple(recorded[1:])
-        return recorded if unchanged else None
+        if recorded is None or recorded[0] != page_key:
+            return None
+        now = found.get(relative)  # the record is (key, size, mtime_ns)
+        return recorded if now is not None and now[0] == recorded[1] and now[1] == recorded[2] else None
 
-    pages, rendered, reused = _make_site(parts, key, generated, keep, target, replace=True, jobs=jobs)
-    for relative in sorted(set(existing) - set(pages)):
+    def look_at_downloads() -> None:  # the downloads' process needs only data/, its own to scan
+        found.update((_DATA + name, stat) for name, stat in _scan_if_dir(target / _DATA).items())
+
+    def look_at_site() -> None:
+        found.update(existing() or _scan(target))
+
+    pages, rendered, reused = _make_site(parts, key, generated, keep, target, replace=True, jobs=jobs,
+                                         before=(look_at_downloads, look_at_site))
+    for relative in sorted(set(found) - set(pages)):
         (target / relative).unlink(missing_ok=True)  # a page the site no longer has, or a stray file
         _remove_empty_parents(target, target / relative)
     return pages, rendered, reused
 
 
 def _make_site(parts: _Parts, key, generated, keep: Callable[[str, str], tuple | None], root: Path,
-               *, replace: bool, jobs: int) -> tuple[dict, int, int]:
+               *, replace: bool, jobs: int, before: tuple[Callable[[], None], Callable[[], None]] | None = None,
+               ) -> tuple[dict, int, int]:
     """Every file of `parts`: kept from the previous site when `keep(path, key)` gives its
     manifest record, else made and written under `root`. With `jobs` > 1 the downloads are made
     (keys, keeping and all) by a forked child from the start, side by side with the pages.
+    `before` is what to do first for the downloads, and for the pages (in their processes).
     Returns (manifest pages, files made, files kept)."""
-    make_downloads = partial(_make_part, parts.downloads, key, generated, keep, root, replace, 1)
+    before_downloads, before_pages = before or (_nothing, _nothing)
+
+    def make_downloads() -> tuple[dict, int, int]:
+        before_downloads()
+        return _make_part(parts.downloads, key, generated, keep, root, replace, 1)
+
     child = Forked(make_downloads) if jobs > 1 and can_fork() else None
     try:
+        before_pages()
         pages, rendered, reused = _make_part(parts.pages, key, generated, keep, root, replace, jobs)
         downloads, made, kept = child.result() if child is not None else make_downloads()
     except BaseException:
@@ -176,13 +197,18 @@ def _make_site(parts: _Parts, key, generated, keep: Callable[[str, str], tuple |
     return {**downloads, **pages}, rendered + made, reused + kept
 
 
+def _nothing() -> None:
+    return None
+
+
 def _make_part(outputs: Callable[[], _Outputs], key, generated, keep: Callable[[str, str], tuple | None],
                root: Path, replace: bool, jobs: int) -> tuple[dict, int, int]:
     pages: dict[str, tuple | None] = {}
     reused = 0
     writer = _Writer(root, replace=replace, jobs=jobs)
     for relative, inputs, make in outputs():
-        _check_new_path(relative, pages)
+        if relative in pages or ".." in relative or not _SAFE_PATH.match(relative):
+            _check_new_path(relative, pages)  # raises the error that says which
         page_key = key((generated, relative, inputs))
         record = keep(relative, page_key) if page_key is not None else None
         if record is not None:
@@ -196,6 +222,7 @@ def _make_part(outputs: Callable[[], _Outputs], key, generated, keep: Callable[[
 
 
 _PARALLEL_FROM = 2000  # fewer pages are made faster in this process than worker processes start
+_DATA = "data/"  # the downloads
 
 
 class _Writer:
@@ -262,6 +289,10 @@ def scan_site(out_dir: Path | str) -> dict[str, tuple[int, int]] | None:
 def _target(out_dir: Path) -> Path:
     # Follow a symlinked output directory: the link keeps pointing at the new site.
     return out_dir.resolve() if out_dir.is_symlink() else out_dir.absolute()
+
+
+def _scan_if_dir(root: Path) -> dict[str, tuple[int, int]]:
+    return _scan(root) if root.is_dir() else {}
 
 
 def _scan(root: Path) -> dict[str, tuple[int, int]]:

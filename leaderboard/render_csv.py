@@ -5,19 +5,21 @@ CSV files are opened in spreadsheets, and our text comes from strangers: a text 
 Numeric columns stay numbers (a negative score is a number, not a formula), which is why the
 neutralisation looks at column types and never at the cells of numeric columns.
 
-Every download depends on every claim, so all of them are made again after any change, and they
-are made column by column: frames from whole columns, the neutralisation with whole-column string
-operations where a cell needs it (found out from the Arrow buffers), JSON with one call of `json`'s
-C encoder per member of all objects of a kind. The bytes are those of the plain definitions (a
-dict per row, `_text_cell` on every text cell, `json.dumps(..., indent=1, sort_keys=True)` of the
-whole document), which tests/test_render_csv.py keeps as the reference.
+Every download depends on every claim, so all of them are made again after any change (but for
+the tables of `data/leaderboards.json` whose texts a caller keeps from the last build, see
+`leaderboards_json`), and they are made column by column: frames from whole columns, the
+neutralisation with whole-column string operations where a cell needs it (found out from the Arrow
+buffers), JSON with one call of `json`'s C encoder per member of all objects of a kind. The bytes
+are those of the plain definitions (a dict per row, `_text_cell` on every text cell,
+`json.dumps(..., indent=1, sort_keys=True)` of the whole document), which tests/test_render_csv.py
+keeps as the reference.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
@@ -270,7 +272,8 @@ def benchmark_frame(tables: Iterable[Table]) -> pd.DataFrame:
 # ---------------------------------------------------------------- leaderboards.json
 
 
-def leaderboards_json(compiled: Compiled, tables: Iterable[Table]) -> bytes:
+def leaderboards_json(compiled: Compiled, tables: Iterable[Table], table_texts: MutableMapping[str, str] | None = None,
+                      table_keys: Mapping[str, str] | None = None) -> bytes:
     """All tables and conflicts as JSON (keys sorted, UTF-8, links relative to data/).
 
     The bytes are those of `json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True,
@@ -279,14 +282,63 @@ def leaderboards_json(compiled: Compiled, tables: Iterable[Table]) -> bytes:
     indent `json` encodes in Python, a second or more for a big corpus: here each member of all
     objects of a kind is encoded at once (`json_texts`), and the objects and lists are put together
     from those texts as `json` indents them (`_objects`, `_arrays`).
+
+    A table's text does not depend on the other tables, so a rebuild where few tables changed can
+    reuse the others': `table_keys` maps a table's key to a hash of the table (equal hashes, equal
+    tables) and `table_texts` maps such a hash to the text of that table as it stands in the
+    document. With both, a table whose hash has a text is not encoded again; the others are encoded
+    together as above and their texts added to `table_texts` (but those of tables missing from
+    `table_keys`). The conflicts are always encoded. `prune_table_texts` drops the texts of tables
+    no longer there.
     """
     tables = list(tables)
     conflicts = compiled.conflicts
+    hashes: list[str | None] = [None] * len(tables)
+    reused: list[str | None] = [None] * len(tables)
+    if table_texts is not None and table_keys is not None:
+        hashes = [table_keys.get(table.key) for table in tables]
+        reused = [None if key is None else table_texts.get(key) for key in hashes]
+    missing = [position for position, text in enumerate(reused) if text is None]
+    encoded, conflict_texts = _tables_and_conflicts([tables[position] for position in missing], conflicts)
+    if table_texts is not None:
+        for position, text in zip(missing, encoded, strict=True):
+            if (key := hashes[position]) is not None:
+                table_texts[key] = text
+    fresh = iter(encoded)
+    table_objects = [next(fresh) if text is None else text for text in reused]
+    return _document(table_objects, conflict_texts)
+
+
+def prune_table_texts(table_texts: MutableMapping[str, str], table_keys: Mapping[str, str]) -> None:
+    """Drop from `table_texts` (see `leaderboards_json`) the texts of tables other than those of `table_keys`."""
+    current = set(table_keys.values())
+    for key in [key for key in table_texts if key not in current]:
+        del table_texts[key]
+
+
+def _document(table_objects: list[str], conflict_objects: list[str]) -> bytes:
+    """`_objects({"tables": _arrays(table_objects, [len(table_objects)], 1), "conflicts": ...}, 0)`
+    and a line feed, in UTF-8. Put together from the UTF-8 of each object rather than as one string:
+    one character beyond Latin-1 anywhere would make all of a joined string two or four bytes a
+    character, and copying and encoding that took more time than all the rest when texts are reused."""
+
+    def array(objects: list[str]) -> bytes:  # `_arrays(objects, [len(objects)], 1)`
+        if not objects:
+            return b"[]"
+        return b"[\n  " + b",\n  ".join(text.encode("utf-8") for text in objects) + b"\n ]"
+
+    # The members in sorted order, as `_objects` writes them one level deep.
+    return b"".join((b'{\n "conflicts": ', array(conflict_objects), b',\n "tables": ', array(table_objects), b"\n}\n"))
+
+
+def _tables_and_conflicts(tables: list[Table], conflicts: Sequence[Conflict]) -> tuple[list[str], list[str]]:
+    """The texts of the table objects and of the conflict objects, as they stand in the document."""
     entries = [entry for table in tables for entry in table.entries]
     entry_sources = [source for entry in entries for source in entry.sources]
     chosen = [conflict.chosen for conflict in conflicts]
     conflict_sources = [source for conflict in conflicts for source in conflict.sources]
-    # A conflict quotes sources of entries (the same objects): each source is encoded once.
+    # A conflict quotes sources of entries (the same objects): each source is encoded once. The
+    # sources of tables not encoded here (their texts are reused) are encoded for the conflicts alone.
     positions = {id(source): position for position, source in enumerate(entry_sources)}
     unique = list(entry_sources)
     for source in chosen + conflict_sources:
@@ -309,11 +361,7 @@ def leaderboards_json(compiled: Compiled, tables: Iterable[Table]) -> bytes:
     conflict_members["chosen"] = source_objects(chosen, 3)
     conflict_members["sources"] = _arrays(source_objects(conflict_sources, 4),
                                           [len(conflict.sources) for conflict in conflicts], 3)
-    document = _objects({
-        "tables": _arrays(_objects(table_members, 2), [len(tables)], 1),
-        "conflicts": _arrays(_objects(conflict_members, 2), [len(conflicts)], 1),
-    }, 0)
-    return (document[0] + "\n").encode("utf-8")
+    return _objects(table_members, 2), _objects(conflict_members, 2)
 
 
 def json_texts(values: list) -> list[str]:

@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
+from typing import Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .cache import content_key
 from .chart import Chart, sota_chart
 from .errors import LeaderboardError
 from .export import claims_jsonl, claims_parquet
@@ -28,6 +30,7 @@ from .render_csv import (
     claim_url,
     claims_frame,
     leaderboards_json,
+    prune_table_texts,
     to_csv,
 )
 from .render_format import (
@@ -147,22 +150,33 @@ def site_files(compiled: Compiled, registry: Registry, generated: str | None = N
     return site.files()
 
 
+class TableTexts(Protocol):
+    """Where the JSON text of each table in data/leaderboards.json is kept between builds (see
+    render_csv.leaderboards_json): `load` gives {table hash: text}, `store` keeps the texts used."""
+
+    def load(self) -> dict[str, str]: ...
+
+    def store(self, texts: dict[str, str]) -> None: ...
+
+
 def site_builder(compiled: Compiled, registry: Registry, generated: str | None = None,
-                 charts: Mapping[str, Chart] | None = None) -> _Site:
+                 charts: Mapping[str, Chart] | None = None, table_texts: TableTexts | None = None) -> _Site:
     """The site's pages one at a time, for a writer that renders only what changed (the cached build).
 
     `charts` maps Table.key to that table's chart, drawn beforehand (in parallel or from a cache);
-    a table missing from it is drawn here.
+    a table missing from it is drawn here. With `table_texts`, data/leaderboards.json encodes only
+    the tables whose text is not kept there.
     """
-    return _Site(compiled, registry, generated, charts)
+    return _Site(compiled, registry, generated, charts, table_texts)
 
 
 class _Site:
     """Indexes over the compiled data that several pages share; built once, read-only afterwards."""
 
     def __init__(self, compiled: Compiled, registry: Registry, generated: str | None,
-                 charts: Mapping[str, Chart] | None = None):
+                 charts: Mapping[str, Chart] | None = None, table_texts: TableTexts | None = None):
         self.compiled = compiled
+        self.table_texts = table_texts
         self.charts = {} if charts is None else charts  # may be computed on first use
         self._claims_frame = None
         self.generated = generated
@@ -294,6 +308,16 @@ class _Site:
             tables = self.tables_by_benchmark[benchmark.id]
             yield f"data/{page_name(benchmark.id)}.csv", tables, partial(_benchmark_csv, tables)
         yield "data/leaderboards.json", None, lambda: leaderboards_json(self.compiled, self.tables)
+
+    def _leaderboards_json(self, table_keys: Mapping[str, str]) -> bytes:
+        """data/leaderboards.json, encoding only the tables whose text is not kept from a build before."""
+        texts = self.table_texts.load()
+        known = set(texts)
+        data = leaderboards_json(self.compiled, self.tables, texts, table_keys)
+        prune_table_texts(texts, table_keys)
+        if texts.keys() != known:
+            self.table_texts.store(texts)
+        return data
 
     def index_context(self) -> dict:
         rows = []
@@ -509,6 +533,8 @@ class _Site:
                 inputs = (path, results_digest, whole) if results_digest is not None and whole else None
             elif path == "data/leaderboards.json":
                 inputs = (path, whole) if whole else None
+                if whole and self.table_texts is not None:
+                    make = partial(self._leaderboards_json, table_keys)
             elif inputs is not None:
                 hashes = tuple(table_keys.get(t.key) for t in inputs) if table_keys else None
                 inputs = (path, hashes) if hashes is not None and None not in hashes else (path, inputs)
@@ -537,11 +563,19 @@ class _Site:
             hashes = tuple(table_keys.get(t.key) for t in tables) if table_keys else None
             yield page(f"benchmarks/{page_name(b.id)}.html", "benchmark.html", partial(self.benchmark_context, b),
                        (b, hashes) if hashes is not None and None not in hashes else None)
+        # 100,000 papers at scale: each gets its inputs and maker with as little work as possible.
+        # The inputs are a string, not a tuple: used as the key as it is (see build._page_key).
+        render_paper = self._paper_page
+        places = self._claim_places
         for pid, result in self.results.items():
+            path = f"papers/{page_name(pid)}.html"
             signature = sources.get(pid) if sources is not None else None
-            # A string, not a tuple: hashed as it is, which is faster than pickling 100,000 tuples.
-            yield page(f"papers/{page_name(pid)}.html", "paper.html", partial(self.paper_context, result),
-                       signature and f"{signature}\0{self._claim_places(pid, result, benchmark_ids)!r}")
+            if signature:
+                inputs: object = f"paper.html\0{signature}\0{places(pid, result, benchmark_ids)!r}" if result.claims \
+                    else f"paper.html\0{signature}\0()"
+                yield path, inputs, partial(render_paper, path, result)
+            else:
+                yield page(path, "paper.html", partial(self.paper_context, result))
         for mid in sorted(self.models):
             rows = [entry_keys.get(t.key, {}).get(mid) for t, _ in self.models[mid]] if entry_keys else None
             yield page(f"models/{page_name(mid)}.html", "model.html", partial(self.model_context, mid),
@@ -555,19 +589,22 @@ class _Site:
         for path, content in self.static_files().items():
             yield path, ("content", content), lambda c=content: c
 
-    def _tables_digest(self, table_keys: Mapping[str, str]) -> tuple | None:
-        """Every table's hash, in site order; None when one is unknown."""
+    def _tables_digest(self, table_keys: Mapping[str, str]) -> str | None:
+        """A hash of every table's hash, in site order; None when one is unknown."""
         if not table_keys:
             return None
-        digest = tuple(table_keys.get(t.key) for t in self.tables)
-        return None if None in digest else digest
+        digest = [table_keys.get(t.key) for t in self.tables]
+        return None if None in digest else content_key("\0".join(digest))
 
-    def _results_digest(self, sources: Mapping[str, str] | None) -> tuple | None:
-        """Every paper's source hash, in site order; None when one is unknown."""
+    def _results_digest(self, sources: Mapping[str, str] | None) -> str | None:
+        """A hash of every paper's source hash (hex strings), in paper order; None when one is unknown."""
         if sources is None:
             return None
-        digest = tuple(sources.get(pid) for pid in self.results)
-        return None if None in digest else digest
+        digest = [sources.get(pid) for pid in self.results]
+        return None if None in digest else content_key("\0".join(digest))
+
+    def _paper_page(self, path: str, result: ResultFile) -> bytes:
+        return self.render(path, "paper.html", self.paper_context(result))
 
     def _claim_places(self, paper_id: str, result: ResultFile, benchmark_ids: set[str]) -> tuple:
         """What a paper's page shows besides the paper itself: for each claim, whether its benchmark
@@ -583,7 +620,7 @@ class _Site:
         """Everything papers.html shows of each paper (cheaper to compare than to render)."""
         uses = self.uses
         return tuple((pid, r.paper.title, r.paper.published, len(r.claims),
-                      sum(1 for n in range(1, len(r.claims) + 1) if (pid, n) in uses))
+                      sum(1 for n in range(1, len(r.claims) + 1) if (pid, n) in uses) if r.claims else 0)
                      for pid, r in self.results.items())
 
 

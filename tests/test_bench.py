@@ -5,14 +5,16 @@ build cache (incremental builds byte-identical to full ones, a deleted or corrup
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from leaderboard import build, render
-from leaderboard.bench import change_one_result, generate_blocks, generate_corpus
+from leaderboard.bench import change_one_result, generate_blocks, generate_corpus, run_bench
 from leaderboard.build import build_site
+from leaderboard.cache import BuildCache
 from leaderboard.cli import main
 from leaderboard.errors import ResultFileError
 from leaderboard.extract import extract_all, extract_claims
@@ -63,6 +65,22 @@ def test_bench_command_writes_the_design_keys(tmp_path):
     assert figures["total_seconds"] >= max(s["seconds"] for s in figures["stages"].values())
     assert figures["peak_mb"] > 0
     assert "extract" in result.output and "total" in result.output
+
+
+def test_timed_commands_run_on_a_packed_repository(tmp_path):
+    """The three timed commands as the bench runs them, on a small corpus: the scratch repository is
+    packed before timing (a commit of many loose objects would start `git gc --auto` in the
+    background, during the timed commands), and the rebuild renders only what the change touched."""
+    figures = run_bench(60, tmp_path, jobs=1, seed=3)
+    builds = figures["builds"]
+    assert builds["full_build"]["seconds"] > 0 and builds["full_build"]["peak_mb"] > 0
+    incremental = builds["incremental_build"]
+    assert 0 < incremental["rendered"] < incremental["unchanged"]
+    assert (tmp_path / "repo" / "results" / incremental["changed_file"]).is_file()
+    assert builds["review"]["command"].startswith("leaderboard review --base HEAD")
+    objects = subprocess.run(["git", "count-objects", "-v"], cwd=tmp_path / "repo", capture_output=True, text=True,
+                             check=True).stdout
+    assert "\ncount: 0\n" in f"\n{objects}" and "packs: 1" in objects
 
 
 # ---------------------------------------------------------------- cache and incremental builds
@@ -159,9 +177,10 @@ def _deface_and_litter_the_site(results: Path, listings: Path, site: Path) -> No
     (site / "index.html").write_text("defaced", encoding="utf-8")
 
 
+@pytest.mark.parametrize("jobs", [1, 2])  # 2: a worker, and the downloads made by a forked child
 @pytest.mark.parametrize("change", [_change_value, _reject, _rename_model_to_another, _delete_result, _add_listing,
                                     _deface_and_litter_the_site])
-def test_every_kind_of_change_gives_the_site_of_a_full_build(corpus, tmp_path, change):
+def test_every_kind_of_change_gives_the_site_of_a_full_build(corpus, tmp_path, change, jobs):
     listings_source, original = corpus
     listings = tmp_path / "listings"
     listings.mkdir()
@@ -169,11 +188,13 @@ def test_every_kind_of_change_gives_the_site_of_a_full_build(corpus, tmp_path, c
         (listings / path.name).write_bytes(path.read_bytes())
     results = copy_results(original, tmp_path / "results")
     cache, site = tmp_path / "cache", tmp_path / "site"
-    build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    build_site([str(listings)], results, site, jobs=jobs, cache_dir=cache)
     kept = {p.name: p.stat().st_ino for p in (site / "papers").iterdir()}
+    texts = BuildCache(cache).load("table-json")  # each table's part of data/leaderboards.json
+    assert texts and all(text.startswith("{") for text in texts.values())
 
     change(results, listings, site)
-    incremental = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    incremental = build_site([str(listings)], results, site, jobs=jobs, cache_dir=cache)
     assert 0 < incremental.rendered < incremental.pages and incremental.reused > 0
     full_build(listings, results, tmp_path / "full")
     assert site_tree(site) == site_tree(tmp_path / "full")
@@ -192,12 +213,17 @@ def test_an_unchanged_rebuild_writes_nothing(corpus, tmp_path):
     assert {p: p.stat().st_mtime_ns for p in site.rglob("*")} == before
 
 
-def test_an_edited_site_file_is_rendered_again(corpus, tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("edited", ["index.html", "data/claims.csv", "data/mmlu.csv"])
+def test_an_edited_or_stray_site_file_is_put_right(corpus, tmp_path, jobs, edited):
+    """Pages and downloads are checked against the files in the site (the downloads by their own
+    process with two jobs): an edited file is made again, a stray file is removed."""
     listings, results = corpus
     cache, site = tmp_path / "cache", tmp_path / "site"
-    build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
-    (site / "index.html").write_text("defaced", encoding="utf-8")
-    again = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    build_site([str(listings)], results, site, jobs=jobs, cache_dir=cache)
+    (site / edited).write_text("defaced", encoding="utf-8")
+    (site / "data" / "stray.csv").write_text("=cmd()", encoding="utf-8")
+    again = build_site([str(listings)], results, site, jobs=jobs, cache_dir=cache)
     assert again.rendered == 1
     full_build(listings, results, tmp_path / "full")
     assert site_tree(site) == site_tree(tmp_path / "full")

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pytest
 from conftest import make_compiled, make_registry
 
+from leaderboard.cache import object_key
 from leaderboard.export import claims_jsonl, claims_parquet, claims_table
 from leaderboard.models import Claim, Compiled, Conflict, Entry, Paper, ResultFile, SourceRef, StoredClaim, Table
 from leaderboard.render_csv import (
@@ -36,6 +37,7 @@ from leaderboard.render_csv import (
     json_texts,
     leaderboards_json,
     neutralise_frame,
+    prune_table_texts,
     to_csv,
 )
 from leaderboard.render_format import size_class
@@ -238,6 +240,138 @@ def test_leaderboards_json_matches_the_plain_definition(corpus):
     assert leaderboards_json(corpus, corpus.tables) == reference_leaderboards_json(corpus, corpus.tables)
     reordered = corpus.tables[::-1]
     assert leaderboards_json(corpus, reordered) == reference_leaderboards_json(corpus, reordered)
+
+
+def _table_keys(tables) -> dict[str, str]:
+    """What the caller passes as `table_keys`: a content hash per table key."""
+    return {table.key: object_key(table) for table in tables}
+
+
+def test_leaderboards_json_with_an_empty_cache_stores_the_text_of_every_table(corpus):
+    tables = corpus.tables
+    keys = _table_keys(tables)
+    texts: dict[str, str] = {}
+    plain = leaderboards_json(corpus, tables)
+    assert leaderboards_json(corpus, tables, texts, keys) == plain == reference_leaderboards_json(corpus, tables)
+    assert set(texts) == set(keys.values()) and len(texts) == len(tables)
+    # Each text is that table's object exactly as the document has it, two levels deep.
+    document = json.loads(plain)
+    for position, table in enumerate(tables):
+        text = texts[keys[table.key]]
+        assert json.loads(text) == document["tables"][position]
+        assert ("\n  " + text + ("," if position < len(tables) - 1 else "\n ]")).encode("utf-8") in plain
+    # The texts filled in: a second call reuses all of them, in any order, and stores nothing new.
+    filled = dict(texts)
+    assert leaderboards_json(corpus, tables, texts, keys) == plain
+    assert texts == filled
+    reordered = tables[::-1]
+    assert leaderboards_json(corpus, reordered, texts, keys) == reference_leaderboards_json(corpus, reordered)
+    assert texts == filled
+
+
+def test_leaderboards_json_reuses_cached_texts_and_encodes_only_changed_tables():
+    compiled = generated()
+    tables = compiled.tables
+    keys = _table_keys(tables)
+    texts: dict[str, str] = {}
+    leaderboards_json(compiled, tables, texts, keys)
+    # A sentinel in place of a table's text shows that the cached text is what goes in.
+    marked = dict(texts)
+    marked[keys[tables[2].key]] = '"sentinel"'
+    assert json.loads(leaderboards_json(compiled, tables, marked, keys))["tables"][2] == "sentinel"
+    # One table changes (hostile text in an entry and a new table member): only its text is encoded
+    # and stored, the output is that of a call without cache.
+    table = tables[3]
+    entry = replace(table.entries[0], model='changed "</script>" \n 😀 ünï')
+    changed = replace(table, benchmark_name="Renamed </script>", entries=(entry, *table.entries[1:]))
+    new_tables = (*tables[:3], changed, *tables[4:])
+    new_compiled = replace(compiled, tables=new_tables)
+    new_keys = _table_keys(new_tables)
+    assert new_keys[changed.key] != keys[table.key]
+    cache = dict(texts)
+    output = leaderboards_json(new_compiled, new_tables, cache, new_keys)
+    assert output == leaderboards_json(new_compiled, new_tables) == reference_leaderboards_json(new_compiled, new_tables)
+    assert set(cache) - set(texts) == {new_keys[changed.key]}
+    assert {key: cache[key] for key in texts} == texts  # the other texts are left as they were
+    # The caller keeps the texts of the current tables only.
+    prune_table_texts(cache, new_keys)
+    assert set(cache) == set(new_keys.values())
+    assert leaderboards_json(new_compiled, new_tables, cache, new_keys) == output
+
+
+def test_conflicts_quoting_sources_of_cached_tables_are_encoded_on_their_own():
+    compiled = generated()
+    entry_sources = {id(source) for table in compiled.tables for entry in table.entries for source in entry.sources}
+    assert any(id(conflict.chosen) in entry_sources for conflict in compiled.conflicts)  # shared objects
+    keys = _table_keys(compiled.tables)
+    texts: dict[str, str] = {}
+    expected = reference_leaderboards_json(compiled, compiled.tables)
+    assert leaderboards_json(compiled, compiled.tables, texts, keys) == expected
+    assert leaderboards_json(compiled, compiled.tables, texts, keys) == expected  # no table encoded
+    partial = {keys[table.key]: texts[keys[table.key]] for table in compiled.tables[::2]}
+    assert leaderboards_json(compiled, compiled.tables, partial, keys) == expected  # some encoded
+    assert leaderboards_json(compiled, [], texts, keys) == reference_leaderboards_json(compiled, [])
+
+
+def test_a_table_missing_from_table_keys_is_encoded_and_not_stored():
+    compiled = generated()
+    tables = compiled.tables
+    keys = _table_keys(tables)
+    left_out = tables[1]
+    del keys[left_out.key]
+    expected = reference_leaderboards_json(compiled, tables)
+    texts: dict[str, str] = {}
+    assert leaderboards_json(compiled, tables, texts, keys) == expected
+    assert set(texts) == set(keys.values()) and object_key(left_out) not in texts
+    assert leaderboards_json(compiled, tables, texts, keys) == expected
+    assert len(texts) == len(tables) - 1
+    # With only one of the two, nothing is reused or stored.
+    texts = {}
+    assert leaderboards_json(compiled, tables, texts) == expected and texts == {}
+    assert leaderboards_json(compiled, tables, table_keys=keys) == expected
+
+
+def test_cached_table_texts_survive_hostile_text_and_nan_is_refused_as_before():
+    hostile = [*HOSTILE, "</script><script>alert(1)</script>", "😀 astral", '\\"', "\u2029"]
+    source = SourceRef("p1", hostile[0], hostile[1], "c1", 1, hostile[2], float("nan"), "absolute", hostile[3],
+                       "verified")
+    entries = tuple(
+        Entry(rank, text, text, text, float(rank), text, text, "absolute", False,
+              (replace(source, paper_title=text, evidence=text, model=text),))
+        for rank, text in enumerate(hostile, start=1))
+    tables = (Table("mmlu", "</script>", "accuracy", "Ünïcode ✓", None, "higher", None, entries),
+              Table("gsm8k", 'say "hi"\n', "accuracy", "😀", "5-shot\r", "lower", "%", entries[:3]))
+    conflict = Conflict(tables[0].key, "mmlu", "accuracy", None, hostile[4], hostile[5], entries[0].source,
+                        (entries[0].source, source))
+    compiled = Compiled(tables, (conflict,), ())
+    keys = _table_keys(tables)
+    texts: dict[str, str] = {}
+    expected = reference_leaderboards_json(compiled, tables)
+    assert leaderboards_json(compiled, tables, texts, keys) == expected == leaderboards_json(compiled, tables)
+    assert leaderboards_json(compiled, tables, texts, keys) == expected
+    assert [json.loads(texts[keys[table.key]]) for table in tables] == json.loads(expected)["tables"]
+    assert "</script>" in json.loads(expected)["tables"][0]["benchmark_name"]  # text, not markup: kept as is
+    # A NaN where JSON needs a number is refused, with or without cache, and nothing is stored.
+    broken = replace(tables[1], entries=(replace(entries[0], rank=float("nan")),))
+    broken_compiled = replace(compiled, tables=(tables[0], broken))
+    broken_keys = _table_keys(broken_compiled.tables)
+    for cache, table_keys in ((None, None), ({}, broken_keys), (dict(texts), broken_keys)):
+        before = None if cache is None else dict(cache)
+        with pytest.raises(ValueError):
+            leaderboards_json(broken_compiled, broken_compiled.tables, cache, table_keys)
+        assert cache == before
+    # In a conflict too, when every table's text is reused.
+    odd = replace(compiled, conflicts=(replace(conflict, chosen=replace(source, claim_index=float("nan"))),))
+    with pytest.raises(ValueError):
+        leaderboards_json(odd, tables, dict(texts), keys)
+
+
+def test_prune_table_texts_keeps_the_texts_of_the_current_tables():
+    texts = {"a": "1", "b": "2", "c": "3"}
+    prune_table_texts(texts, {"t1": "a", "t3": "c", "t4": "d"})
+    assert texts == {"a": "1", "c": "3"}
+    prune_table_texts(texts, {})
+    assert texts == {}
 
 
 def test_claims_jsonl_and_parquet_match_the_plain_definitions(corpus):

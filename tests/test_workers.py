@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard.workers import Forked, Worker
+from leaderboard.errors import ResultFileError
+from leaderboard.workers import Forked, Worker, run_apart
 
 
 def test_a_closure_runs_in_a_child_and_its_value_comes_back():
@@ -25,6 +26,24 @@ def test_the_childs_error_is_raised_in_the_parent():
 
     with pytest.raises(ValueError, match="bad page path"):
         Forked(fail).result()
+
+
+def test_run_apart_runs_in_a_child_that_may_start_children_of_its_own():
+    def nested() -> tuple[int, int]:
+        return os.getpid(), Forked(os.getpid).result()  # a daemonic child could not start one
+
+    apart, grandchild = run_apart(nested)
+    assert len({os.getpid(), apart, grandchild}) == 3
+
+
+def test_run_apart_raises_the_childs_error_with_its_details():
+    def fail():
+        raise ResultFileError("/title: not a string", file="results/x.json", hint="run validate")
+
+    with pytest.raises(ResultFileError) as raised:
+        run_apart(fail)
+    assert raised.value.file == "results/x.json" and raised.value.hint == "run validate"
+    assert str(raised.value) == "results/x.json: /title: not a string (run validate)"
 
 
 def test_a_child_that_dies_is_an_error_not_a_hang():

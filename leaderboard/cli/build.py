@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import click
 
 from ..build import build_site
 from ..paths import DEFAULT_CACHE, DEFAULT_RESULTS, DEFAULT_SITE
+from ..workers import run_apart
 from .common import inputs_argument, inputs_or_default, show_progress
 
 
@@ -39,8 +41,8 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
         if show_progress():
             click.echo(f"  {stage}...", err=True)
 
-    summary = build_site(inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs, progress=progress,
-                         cache_dir=None if no_cache else cache_dir)
+    summary = run_apart(partial(build_site, inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs,
+                                progress=progress, cache_dir=None if no_cache else cache_dir))
     click.echo(str(summary))
     if markdown:
         click.echo(f"Markdown tables: {markdown}")
