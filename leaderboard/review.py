@@ -84,17 +84,11 @@ def _commit_snapshot(root: Path, relative: str, revision: str, commit: str) -> S
     return Snapshot(label=f"{revision} ({commit[:7]})", prefix=relative, files=read_blobs(root, blobs))
 
 
-def worktree_snapshot(repo: Path | str, results: Path | str = DEFAULT_RESULTS) -> Snapshot:
-    """The result files as they are on disk now (uncommitted and untracked files included)."""
-    root = repo_root(repo)
-    relative = results_path_in_repo(root, repo, results)
-    return directory_snapshot(root / relative, label=WORKING_TREE, prefix=relative, must_exist=False)
-
-
 def worktree_and_base_snapshots(repo: Path | str, base: str, results: Path | str = DEFAULT_RESULTS,
                                 ) -> tuple[Snapshot, Snapshot]:
-    """(base, working tree) as `git_snapshot` and `worktree_snapshot` give them, reading from disk
-    only the files that git says differ from the base commit, or that it does not track: at
+    """The result files at the `base` revision (as `git_snapshot` reads them) and as they are on disk
+    now (uncommitted and untracked files included: what `directory_snapshot` reads), reading from
+    disk only the files that git says differ from the base commit, or that it does not track: at
     100,000 result files, reading them all took longer than the rest of the review. A file git
     takes as unchanged (it checks by stat, and by content where the stat cannot tell) is the base's."""
     root = repo_root(repo)

@@ -15,13 +15,14 @@ import pytest
 from leaderboard.errors import GitError
 from leaderboard.ids import paper_id
 from leaderboard.review import (
+    WORKING_TREE,
+    directory_snapshot,
     git_snapshot,
     render_review_markdown,
     review_directories,
     review_revisions,
     review_to_json,
     worktree_and_base_snapshots,
-    worktree_snapshot,
 )
 
 ZWSP = "\u200b"
@@ -159,7 +160,7 @@ def test_the_working_tree_read_through_git_is_what_is_on_disk(repo):
     base, head = worktree_and_base_snapshots(repo.path, repo.base)
 
     assert base == git_snapshot(repo.path, repo.base)
-    assert head == worktree_snapshot(repo.path)
+    assert head == on_disk(repo)
     assert set(head.files) == {file_name(alpha()), file_name(gamma()), "ignored-zeta.json",
                                f"{paper_id('Delta: new')}.json", f"{paper_id('Eps: staged')}.json"}
     assert b"52.0" in head.files[f"{paper_id('Eps: staged')}.json"]
@@ -170,7 +171,12 @@ def test_the_working_tree_without_results_has_no_files(repo):
         repo.delete(document)
     repo.results.rmdir()
     base, head = worktree_and_base_snapshots(repo.path, repo.base)
-    assert len(base.files) == 3 and head.files == {} == worktree_snapshot(repo.path).files
+    assert len(base.files) == 3 and head.files == {} == on_disk(repo).files
+
+
+def on_disk(repo: ResultRepo):
+    """Every *.json file in results/, read from disk: what the working tree's snapshot must hold."""
+    return directory_snapshot(repo.results, label=WORKING_TREE, prefix="results", must_exist=False)
 
 
 # ---------------------------------------------------------------- claims
