@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 KINDS = ("absolute", "cited", "delta")
 STATUSES = ("extracted", "verified", "rejected", "added")
+CONFIDENCES = ("high", "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Claim:
     end: int
     qualifier: str | None = None  # "up to", "over", "at least", "about", "below"
     metric_implied: bool = False
+    base_model: str | None = None  # the named model a method was applied to ("InternLM2.5-7B")
+    confidence: str | None = None  # one of CONFIDENCES: how sure the rule that found it is
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ HUMAN_STATUSES = ("verified", "rejected", "added")
 # edit to any field is visible as an id mismatch.
 CLAIM_FIELDS = ("model", "params", "benchmark", "benchmark_text", "metric", "metric_implied", "value", "unit",
                 "qualifier", "setting", "kind", "evidence", "start", "end")
+# Optional fields, written only when set. base_model is part of the claim (hashed when set, so ids of
+# claims without it are unchanged); confidence describes the extractor, not the claim, so it is not hashed.
+OPTIONAL_FIELDS = ("base_model", "confidence")
 
 
 # ---------------------------------------------------------------- ids
@@ -45,6 +48,8 @@ def claim_id(claim: Claim) -> str:
     Numbers are hashed as floats, so 87 typed by hand and 87.0 from the extractor are the same claim.
     """
     content = [_hashable(name, getattr(claim, name)) for name in CLAIM_FIELDS]
+    if claim.base_model is not None:
+        content.append(["base_model", claim.base_model])
     digest = hashlib.sha1(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
     return "c" + digest[:10]
 
@@ -67,6 +72,8 @@ def claim_to_json(stored: StoredClaim) -> dict:
     """A stored claim as written in a result file: id, status, the Claim fields, then note and source."""
     document = {"id": stored.id, "status": stored.status}
     document.update((name, getattr(stored.claim, name)) for name in CLAIM_FIELDS)
+    document.update((name, getattr(stored.claim, name)) for name in OPTIONAL_FIELDS
+                    if getattr(stored.claim, name) is not None)
     if stored.note is not None:
         document["note"] = stored.note
     if stored.source_url is not None:
@@ -112,7 +119,7 @@ def paper_from_json(document: dict) -> Paper:
 
 def claim_from_json(document: dict) -> StoredClaim:
     """A StoredClaim from its JSON object; values are kept as written so that a re-dump changes nothing."""
-    fields = {name: document.get(name) for name in CLAIM_FIELDS}
+    fields = {name: document.get(name) for name in CLAIM_FIELDS + OPTIONAL_FIELDS}
     fields["metric_implied"] = bool(fields["metric_implied"])
     return StoredClaim(
         id=document.get("id"),
