@@ -196,7 +196,9 @@ class _Admission:
     def _lookup(self, benchmark_name: object, metric_name: object) -> list | None:
         benchmark = self.registry.get(benchmark_name) if isinstance(benchmark_name, str) else None
         metric = benchmark.metric(metric_name) if benchmark else None
-        return None if metric is None else [benchmark, metric, None]
+        if metric is None or metric.direction == "unknown":  # unrankable until a person sets the direction
+            return None
+        return [benchmark, metric, None]
 
     def _spec(self, benchmark: Benchmark, metric: Metric, setting: object) -> _TableSpec:
         setting = canonical_setting(setting)

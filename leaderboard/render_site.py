@@ -636,8 +636,11 @@ def _add(files: dict[str, bytes], path: str, content: bytes) -> None:
 
 
 def _benchmarks(registry: Registry, tables: Iterable[Table]) -> list[BenchmarkInfo]:
-    """Every registry benchmark, plus any benchmark a table names that the registry lacks; sorted by name."""
-    found: dict[str, BenchmarkInfo] = {b.id: _info(b) for b in registry}
+    """Every curated benchmark, the generated ones with a table, and any benchmark a table names that the
+    registry lacks; sorted by name. (A thousand generated benchmarks without results would bury the index.)"""
+    tables = list(tables)
+    with_tables = {table.benchmark for table in tables}
+    found: dict[str, BenchmarkInfo] = {b.id: _info(b) for b in registry if not b.generated or b.id in with_tables}
     for table in tables:
         if table.benchmark not in found:
             found[table.benchmark] = BenchmarkInfo(table.benchmark, table.benchmark_name, "", None, (), ())
