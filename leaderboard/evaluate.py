@@ -292,7 +292,7 @@ def _count(paper_id: str, predicted: list[Claim], gold: list[GoldClaim], registr
         tally.value_benchmark[class_of(claim.kind)][2] += 1
     rows = _match(predicted, gold, registry, ROW)
     row_predictions = {p for p, _ in rows.values()}
-    for g_index, (p_index, _) in _match(predicted, gold, registry, ("benchmark",)).items():
+    for g_index in _match(predicted, gold, registry, ("benchmark",)):
         tally.value_benchmark[class_of(gold[g_index].kind)][0] += 1
     by_value = _match(predicted, gold, registry, ())
     for g_index, (_, differs) in by_value.items():

@@ -1,0 +1,122 @@
+"""The kind of a claim (absolute / cited / delta), its metric, setting and qualifier, read from
+the words around the number."""
+
+from __future__ import annotations
+
+import re
+
+from .casefree import CaseFree
+from .frames import (
+    BY_FRAME,
+    CHANGE_VERB,
+    COMPARATOR,
+    COORDINATION,
+    DELTA_AFTER,
+    DELTA_BEFORE_CI,
+    FROM,
+    FROM_WORD,
+    IMPROVES_BY_CI,
+    QUAL,
+    model_paren,
+)
+from .mentions import Mention
+from .numbers import Number
+from .pairing import Candidate
+
+_SETTING = re.compile(
+    r"\b(zero-shot|zero shot|0-shot|one-shot|few-shot|\d{1,2}-shot|chain-of-thought|CoT|maj@\d+)\b", re.IGNORECASE)
+_METRIC_WORDS = re.compile(
+    r"\b(?:length-controlled|LC|raw|average|avg\.?|top-1|exact[- ]match|hallucination-free|pass@\d+|win[- ]rates?|"
+    r"accurac(?:y|ies)|perplexity|BLEU|chrF\+*|F1|EM|Elo|solve rates?|resolve rates?|success rates?|"
+    r"constraint satisfaction|test scores?|scores?|rating|mAP|ANLS|WER)"
+    r"(?:\s(?:win[- ]rates?|rates?|accuracy|scores?|\(LC WR\)|\(LC\)))*(?![\w@])", re.IGNORECASE)
+_QUALIFIERS = (
+    (re.compile(r"(?:up to|at most)\s?(?:a |an )?$", re.IGNORECASE), "up to"),
+    (re.compile(r"at least\s?$", re.IGNORECASE), "at least"),
+    (re.compile(r"(?:over|more than|above|exceeding|>|≥|>=)\s?(?:a |an )?$", re.IGNORECASE), "over"),
+    (re.compile(r"(?:about|approximately|around|nearly|roughly|almost|~|≈)\s?$", re.IGNORECASE), "about"),
+    (re.compile(r"(?:under|below|less than|<|≤|<=)\s?$", re.IGNORECASE), "below"),
+)
+_TO_BOUNDED = re.compile(r"\bto\b")
+_TO_NUMBER_AFTER = re.compile(r"^\s?(?:%|\\%)?\s?(?:and\s[\d.]+\s?\\?%?\s)?to\s[\d.]")
+_AND_END = re.compile(r"(?:,|\band)\s?$")
+_COMPARED_BEFORE = re.compile(r"(?:compared (?:to|with)|\bvs\.?|\bversus|\bthan)\s[^.;]{0,40}$")
+_BEATS_BEFORE = re.compile(r"\b(?:over|than|outperform\w*|surpass\w*|compared|baseline)\b")
+_METRIC_AFTER = re.compile(r"^\s?(?:\w+\s)??(" + _METRIC_WORDS.pattern + r")", re.IGNORECASE)
+_ON_AFTER = re.compile(r"^\s?(?:on|in|for)\b")
+_METRIC_OF_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")\s(?:of|at|to|from|reaches|rises)\s?" + QUAL + r"$",
+                               re.IGNORECASE)
+_METRIC_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")(?:\s\w+){0,3}\s?$", re.IGNORECASE)
+def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], kinds: list[str], before: str,
+          after: str) -> str:
+    n = cand.number
+    if n.signed or n.unit == "points":
+        return "delta"
+    if IMPROVES_BY_CI.search(before):
+        return "delta"
+    if BY_FRAME.search(before) or DELTA_BEFORE_CI.search(before) or DELTA_AFTER.match(after):
+        return "delta"
+    # "from A to B": A is the starting point, cited
+    if FROM.search(before) or (_TO_NUMBER_AFTER.match(after) and
+                                FROM_WORD.search(text[max(start, n.start - 40):n.start])):
+        return "cited"
+    if earlier:
+        previous = earlier[-1]
+        chunk = text[previous.number.end:n.start]
+        # "an average improvement of 7.46% win rate on X and 13.9% accuracy on Y": both deltas
+        if kinds[-1] == "delta" and len(chunk) < 100 and _AND_END.search(chunk) \
+                and not CHANGE_VERB.search(chunk) and not COMPARATOR.search(chunk) and not FROM_WORD.search(chunk):
+            return "delta"
+        last_clause = chunk.split(",")[-1]
+        if COMPARATOR.search(last_clause) and not CHANGE_VERB.search(last_clause):
+            return "cited"
+        if COORDINATION.match(chunk) and len(chunk) < 40 and kinds[-1] == "cited" and "(" not in chunk \
+                and not _TO_BOUNDED.search(chunk):
+            return "cited"
+    if _COMPARED_BEFORE.search(before) and not earlier:
+        return "cited"
+    if cand.rule != "paren" and model_paren(before[-40:]) and _BEATS_BEFORE.search(before):
+        return "cited"
+    return "absolute"
+def metric_of(text: str, n: Number, m: Mention, before: str, after: str, benchmark, unit: str | None) -> tuple[str, bool]:
+    # the metric written right after the number ("41.3% LC win rate"), or right before it ("accuracy of 82.3%")
+    match = _METRIC_AFTER.match(after)
+    if match and not _ON_AFTER.match(after):
+        return match.group(1).strip(), False
+    match = _METRIC_OF_BEFORE.search(before)
+    if match:
+        return match.group(1).strip(), False
+    window = text[min(n.end, m.end):max(n.start, m.start)] if m.start > n.end else ""
+    match = _METRIC_WORDS.search(window) if len(window) < 60 else None
+    if match and match.group(0).lower() not in ("score", "scores"):
+        return match.group(0).strip(), False
+    match = _METRIC_BEFORE.search(before)
+    if match and match.group(1).lower() not in ("score", "scores", "average", "avg", "avg."):
+        return match.group(1).strip(), False
+    if benchmark is not None:
+        return benchmark.default_metric.name.lower() if benchmark.default_metric.id != "pass-at-1" else "pass@1", True
+    return ("accuracy" if unit == "%" else "score"), True
+def setting_of(text: str, start: int, end: int, span_start: int, span_end: int) -> str | None:
+    window = text[max(start, span_start - 40):min(end, span_end + 40)]
+    match = _SETTING.search(window)
+    if not match:
+        return None
+    found = match.group(1)
+    lowered = found.lower()
+    if lowered in ("chain-of-thought", "cot"):
+        return "CoT"
+    if lowered in ("zero shot", "0-shot"):
+        return "zero-shot"
+    if lowered == "one-shot":
+        return "1-shot"
+    return lowered
+_ARTICLES_AT_END = re.compile(r"(?:\b(?:a|an|the|by|of)\s?)+$")
+_QUALIFIERS_CI = tuple((CaseFree(pattern), name) for pattern, name in _QUALIFIERS)
+def qualifier_of(before: str) -> str | None:
+    raw = before[-40:].rstrip()
+    bare = _ARTICLES_AT_END.sub("", raw).rstrip()
+    for text in (raw, bare):
+        for pattern, name in _QUALIFIERS_CI:
+            if pattern.search(text + " "):
+                return name
+    return None
