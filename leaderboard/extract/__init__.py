@@ -45,6 +45,8 @@ def claim_to_json(claim: Claim, paper: Paper) -> dict:
         "qualifier": claim.qualifier,
         "metric_implied": claim.metric_implied,
     }
+
+
 def extract_all(papers: list[Paper], registry: Registry, jobs: int = 1) -> dict[str, list[Claim]]:
     """Claims of every paper by paper id; with jobs > 1 the papers are split over processes in
     chunks, and the result is identical to one process."""
@@ -59,10 +61,16 @@ def extract_all(papers: list[Paper], registry: Registry, jobs: int = 1) -> dict[
         for part in pool.map(_extract_chunk, chunks):
             result.update(part)
     return {paper.id: result[paper.id] for paper in papers}
+
+
 _WORKER_REGISTRY: Registry | None = None
+
+
 def _init_worker(registry: Registry) -> None:
     global _WORKER_REGISTRY
     _WORKER_REGISTRY = registry
+
+
 def _extract_chunk(papers: list[Paper]) -> dict[str, list[Claim]]:
     assert _WORKER_REGISTRY is not None
     return {paper.id: extract_claims(paper, _WORKER_REGISTRY) for paper in papers}

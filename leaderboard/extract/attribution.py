@@ -58,14 +58,20 @@ _BASE_MODEL_TAIL = re.compile(r"base model$")
 _BASELINE_END = re.compile(r"\bbaseline$")
 _PRIOR_SOTA = re.compile(r"SOTA|state-of-the-art|state of the art|prior best|previous best|best prior|prior work", re.IGNORECASE)
 _BASE_MODEL_WORDS = re.compile(r"base model")
+
+
 @functools.lru_cache(maxsize=1024)
 def _introduced_pattern(name: str) -> re.Pattern:
     return re.compile(re.escape(name) + r",?\s(?:is\s)?(?:a|an)\s((?:[^,;.]|\.(?=\d)){0,40}?param\w*)")
+
+
 @dataclass(frozen=True)
 class ModelContext:
     system: str | None  # the paper's own system, if it names one
     system_params: str | None
     own_names: set[str] = field(default_factory=set)  # names of the paper's methods: never benchmarks
+
+
 def paper_context(paper: Paper) -> ModelContext:
     system = _title_name(paper.title)
     abstract = paper.abstract
@@ -96,7 +102,11 @@ def paper_context(paper: Paper) -> ModelContext:
         own.add(system)
         own.add(system.split()[0])
     return ModelContext(system, params, own)
+
+
 _REPORT_TITLE = re.compile(r"^(?P<name>.+?)\s+(?:Technical Report|Tech Report|Model Card|System Card)$", re.IGNORECASE)
+
+
 def _title_name(title: str) -> str | None:
     head, sep, _ = title.partition(":")
     if not sep:
@@ -113,13 +123,19 @@ def _title_name(title: str) -> str | None:
     if not any(looks_like_name(w) for w in words) and len(words) > 1:
         return None
     return head
+
+
 _COMPARED = re.compile(r"\b(?:surpass\w*|outperform\w*|beat\w*|exceed\w*|than|over|including|such as|like|"
                        r"versus|vs\.?|compared (?:to|with)|against|rival\w*)\s", re.IGNORECASE)
+
+
 def _compared(sentence: str, name_start: int) -> bool:
     """A comparison word before the name in its clause (a parenthesis, ';' or ':' opens a new one)."""
     window_start = max(0, name_start - 80)
     opened = max(sentence.rfind(mark, window_start, name_start) for mark in "(;:")
     return bool(_COMPARED.search(sentence, max(window_start, opened + 1), name_start))
+
+
 def subject_model(text: str, start: int, number: Number, context: ModelContext) -> tuple[str, str | None]:
     """The system a number is stated for: the sentence's subject, or the paper's system."""
     sentence = text[start:number.start]
@@ -140,10 +156,14 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext) 
     if subject == context.system or (context.system and subject.startswith(context.system)):
         return subject, params_of(subject) or _introduced_size(text, subject) or context.system_params
     return subject, params_of(subject) or _introduced_size(text, subject)
+
+
 def _introduced_size(text: str, name: str) -> str | None:
     """"phi-3-mini, a 3.8 billion parameter language model": the size given where a model is introduced."""
     match = _introduced_pattern(name).search(text)
     return params_of(match.group(1)) if match else None
+
+
 def cited_model(text: str, start: int, end: int, number: Number, before: str, after: str,
                 context: ModelContext) -> tuple[str, str | None]:
     """The model a cited (not the paper's own) number belongs to."""
@@ -181,6 +201,8 @@ def cited_model(text: str, start: int, end: int, number: Number, before: str, af
     if _BASE_MODEL_WORDS.search(window):
         return BASE_MODEL, None
     return BASELINE, None
+
+
 def _clean(name: str) -> str | None:
     words = name.strip().split()
     while words and words[0] in _NAME_STOP:
@@ -189,6 +211,8 @@ def _clean(name: str) -> str | None:
         words = words[:-1]
     cleaned = " ".join(words).strip(",;:()")
     return cleaned or None
+
+
 # Words that name what was measured, not who measured it: a "model" called "BLEU" or "accuracy"
 # is a parsing slip, never a leaderboard row.
 _MEASURE_WORDS = {"accuracy", "accuracies", "score", "scores", "average", "mean", "overall", "performance",
@@ -199,6 +223,8 @@ _BARE_SIZE = re.compile(r"^\d+(?:\.\d+)?\s?[BMT]$")
 # "29.61 ... from Llama3-8B-Instruct": a name after these words is the base or the rival, not the scorer.
 _NOT_SUBJECT = {"from", "over", "than", "against", "versus", "vs", "beyond"}
 _BRACKETS = ("()", "{}", "[]")
+
+
 def tidy_model(name: str, params: str | None, kind: str, context: ModelContext,
                registry: Registry) -> tuple[str, str | None]:
     """Clean a model name found by the rules, or fall back when it is not a model at all.
@@ -224,6 +250,8 @@ def tidy_model(name: str, params: str | None, kind: str, context: ModelContext,
             return BASELINE, None
         return (context.system, context.system_params) if context.system else (UNNAMED, None)
     return cleaned, params if params else params_of(cleaned)
+
+
 def _is_measure_or_benchmark(name: str, registry: Registry) -> bool:
     words = name.split()
     if normalise_name(words[-1]) in _MEASURE_WORDS or normalise_name(name) in _MEASURE_WORDS:

@@ -14,6 +14,8 @@ def ascii_lower_pattern(pattern: str) -> re.Pattern:
             or set(pattern) & set("\u0130\u0131\u017f\u212a")):  # pragma: no cover - guards a change
         raise ValueError(f"pattern has case-sensitive escapes, inline flags or odd letters: {pattern[:60]}")
     return re.compile(pattern.lower())
+
+
 class CaseFree:
     """Whether an IGNORECASE pattern matches: on ASCII text, by the lower-cased pattern on the
     lower-cased text (the same answer, several times faster); otherwise by the pattern itself."""

@@ -32,6 +32,8 @@ _RANGE_BEFORE = re.compile(r"\d\s?%?\s?(?:\\?%)?\s?(?:-{1,2}|–|—|~)\s?$")
 _VERSION_BEFORE = re.compile(r"(?:^|[\s(])(?:[A-Z][\w\-]*|v|version|Figure|Table|Section|Appendix|Eq\.?|top|Top)\s$")
 _YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|from|until|of|by|al\.,?|early|late|mid)|[\[(]|January|February|March|April|"
                           r"May|June|July|August|September|October|November|December)\s?$")
+
+
 def _clause_window(text: str, number: Number, start: int, end: int) -> tuple[str, str]:
     """The words of the number's own clause: back to a comma/paren, forward to one (40 chars max).
 
@@ -44,12 +46,18 @@ def _clause_window(text: str, number: Number, start: int, end: int) -> tuple[str
                         right.find(" at "), right.find(" using "), right.find(" under ")) if i >= 0]
     right = right[:min(cuts)] if cuts else right
     return left, right
+
+
 # "our 7B-parameter model achieves ...": a model's size is not an efficiency figure.
 _SIZE_PHRASE = re.compile(r"\d+(?:\.\d+)?\s?[BMK]?[\s-]?(?:billion|million)?[\s-]?param\w*", re.IGNORECASE)
 _HYPOTHETICAL = re.compile(r"\b(?:to|must|should|would|could|needed|required)\s(?:achieve|reach|attain|obtain|get|score|exceed)\s"
                            + QUAL + r"$")
+
+
 def _is_score_like(text: str, number: Number, start: int, end: int, mention_starts: set[int]) -> bool:
     return score_shaped(text, number, start, end) and follower_ok(text, number, end, mention_starts)
+
+
 def follower_ok(text: str, number: Number, end: int, mention_starts) -> bool:
     """A bare number followed by a capitalised word only when that word is a benchmark: "6 LLM agents",
     "4 A100 GPUs" are counts."""
@@ -58,7 +66,11 @@ def follower_ok(text: str, number: Number, end: int, mention_starts) -> bool:
         if follower and follower.end() not in mention_starts:
             return False
     return True
+
+
 _CAPITAL_FOLLOWER = re.compile(r"\s?(?=[A-Z])")
+
+
 def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
     """Every filter of `_is_score_like` but the one that depends on the sentence's mentions. The
     checks are independent (each only rejects), so the cheap ones on the text after the number
@@ -93,6 +105,8 @@ def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
     if _TIMES.search(right[:6]):
         return False
     return True
+
+
 _EFFICIENCY_CI = CaseFree(_EFFICIENCY)
 _CITATION_BEFORE = re.compile(r"\[[\d,\s]*$")
 _ON_AVERAGE = re.compile(r"^\s?on (?:average|avg)\b")

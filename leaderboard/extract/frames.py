@@ -44,7 +44,11 @@ PARENS = re.compile(r"\([^()]*\)")
 _MODEL_PAREN = re.compile(r"(?:baseline|model|[A-Z][\w.\-]*\d[\w.\-]*|[A-Z]\w*[A-Z]\w*)\s?\($")
 FROM_WORD = re.compile(r"\bfrom\b")
 TO_WORD = re.compile(r"\bto\s")
+
+
 def model_paren(before: str) -> bool:
     """"the Self-Rewarding baseline (19.69)": a number in parentheses after a model or baseline."""
     return bool(_MODEL_PAREN.search(before))
+
+
 GROUP_SEP = re.compile(r"^\s?(?:,\s?(?:and\s)?|and\s)\s?$")

@@ -47,6 +47,8 @@ _ON_AFTER = re.compile(r"^\s?(?:on|in|for)\b")
 _METRIC_OF_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")\s(?:of|at|to|from|reaches|rises)\s?" + QUAL + r"$",
                                re.IGNORECASE)
 _METRIC_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")(?:\s\w+){0,3}\s?$", re.IGNORECASE)
+
+
 def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], kinds: list[str], before: str,
           after: str) -> str:
     n = cand.number
@@ -78,6 +80,8 @@ def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], ki
     if cand.rule != "paren" and model_paren(before[-40:]) and _BEATS_BEFORE.search(before):
         return "cited"
     return "absolute"
+
+
 def metric_of(text: str, n: Number, m: Mention, before: str, after: str, benchmark, unit: str | None) -> tuple[str, bool]:
     # the metric written right after the number ("41.3% LC win rate"), or right before it ("accuracy of 82.3%")
     match = _METRIC_AFTER.match(after)
@@ -96,6 +100,8 @@ def metric_of(text: str, n: Number, m: Mention, before: str, after: str, benchma
     if benchmark is not None:
         return benchmark.default_metric.name.lower() if benchmark.default_metric.id != "pass-at-1" else "pass@1", True
     return ("accuracy" if unit == "%" else "score"), True
+
+
 def setting_of(text: str, start: int, end: int, span_start: int, span_end: int) -> str | None:
     window = text[max(start, span_start - 40):min(end, span_end + 40)]
     match = _SETTING.search(window)
@@ -110,8 +116,12 @@ def setting_of(text: str, start: int, end: int, span_start: int, span_end: int) 
     if lowered == "one-shot":
         return "1-shot"
     return lowered
+
+
 _ARTICLES_AT_END = re.compile(r"(?:\b(?:a|an|the|by|of)\s?)+$")
 _QUALIFIERS_CI = tuple((CaseFree(pattern), name) for pattern, name in _QUALIFIERS)
+
+
 def qualifier_of(before: str) -> str | None:
     raw = before[-40:].rstrip()
     bare = _ARTICLES_AT_END.sub("", raw).rstrip()

@@ -18,14 +18,20 @@ class Mention:
     end: int
     text: str
     benchmark: str | None  # registry id, None for a name found only by its frame
+
+
 _CHUNK = re.compile(r"[A-Za-z]+|\d+|[^\W\d_]+|[∞τ]")
 _SEP = r"[\s\-_.'’]{0,2}"
 _QUALIFIER = re.compile(r"\s{0,2}\(([^()\d%]{2,48})\)|\s([A-Z][a-z]+|v\d+|V\d+)\b")
+
+
 def _alias_pattern(name: str) -> str | None:
     chunks = _CHUNK.findall(name)
     if not chunks:
         return None
     return _SEP.join(re.escape(c) for c in chunks)
+
+
 class BenchmarkIndex:
     """Every registry name compiled into one alternation (longest first) plus a lookup table."""
 
@@ -87,19 +93,27 @@ class BenchmarkIndex:
                     benchmark, stop = self.registry.lookup(f"{written} {qualifier.group(1)}"), qualifier.end()
             mentions.append(Mention(match.start(), stop, text[match.start():stop], benchmark.id))
         return mentions
+
+
 def _case_ok(written: str, key: str, strict: dict[str, str]) -> bool:
     """Short all-caps names (MATH, RACE, DROP) only in capitals; any name needs a capital or digit
     as written, so that the words "math" or "race" are never benchmarks."""
     if key in strict:
         return written.replace(" ", "").replace("-", "").upper() == written.replace(" ", "").replace("-", "")
     return written != written.lower() or any(c.isdigit() for c in written) or written.startswith(("∞", "τ"))
+
+
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def benchmark_index(registry: Registry) -> BenchmarkIndex:
     """The compiled index of `registry`, built once per Registry object."""
     index = _INDEXES.get(registry)
     if index is None:
         index = _INDEXES[registry] = BenchmarkIndex(registry)
     return index
+
+
 # Names not in the registry are taken only in frames that say "this is an evaluation".
 _NAME = r"[A-Za-z∞][\w.+∞]*(?:-[\w.+]+){0,4}"
 UNKNOWN_FRAMES = re.compile(
@@ -124,6 +138,8 @@ _NOT_BENCHMARK = re.compile(
     r"^(?:LLMs?|LMs?|SLMs?|MLLMs?|VLMs?|GPUs?|CPUs?|TPUs?|NPUs?|APIs?|AI|NLP|RL|RLHF|SFT|DPO|PPO|GRPO|CoT|LoRA|QLoRA|MoE|KV|"
     r"FP\d+|BF\d+|INT\d+|FLOPs?|MFU|SOTA|OOD|ID|QA|VQA|MCQ|OCR|ASR|TTS|NER|GitHub|Github|HuggingFace|ArXiv|arXiv|"
     r"[AHVLTB]\d{2,3}(?:-\w+)?|RTX\w*|USA|US|UK|EU|PhD|IMO|ICML|NeurIPS|ACL|EMNLP|ICLR|CVPR|[A-Z])$")
+
+
 def find_unknown(text: str, start: int, end: int, taken: list[Mention], exclude: set[str]) -> list[Mention]:
     """Named evaluations missing from the registry, in frames such as "on KIE-HVQA" or "the X benchmark"."""
     found = []

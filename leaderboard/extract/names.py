@@ -12,8 +12,12 @@ MODEL_NAME = re.compile(
     r"Codex|Chinchilla|Gopher|Galactica|MiniCPM|Hunyuan|ERNIE|InstructGPT|Alpaca|Koala|Guanaco|Stable\w*|SD\w*|DALL)"
     r"(?:\b|[\d\-_.]|$)")
 _SIZE_SUFFIX = re.compile(r"\d(?:\.\d+)?[BMK]\b|-(?:Instruct|Chat|Base|it)\b", re.IGNORECASE)
+
+
 def is_model_like(name: str) -> bool:
     return bool(MODEL_NAME.match(name) or _SIZE_SUFFIX.search(name))
+
+
 _TOKEN = r"[A-Za-z0-9][\w.+\-{}^]*"
 # A run of capitalised / digit-bearing tokens: "Llama 3.1 8B", "GPT-4 Omni", "DNA 1.0 8B Instruct".
 NAME_RUN = re.compile(r"(?<![\w\-])(?:" + _TOKEN + r")(?:\s(?:[A-Z0-9][\w.+\-]*))*")
@@ -25,6 +29,8 @@ _STOP_WORDS = {
     "From", "After", "Across", "Under", "Through", "To", "Then", "Thus", "Hence", "Here", "There", "And", "Or", "Of",
     "Conversely", "Importantly", "Further", "Applied", "Combined", "Only", "Just", "Despite", "While", "Although",
 }
+
+
 def looks_like_name(token: str) -> bool:
     """A system name: an inner capital, a digit or a hyphen, or an acronym ("Gazal-R1", "INPO", "phi-3-mini")."""
     core = token.strip(".,;:()[]{}'\"")
@@ -33,9 +39,13 @@ def looks_like_name(token: str) -> bool:
     if any(c.isdigit() for c in core) and any(c.isalpha() for c in core):
         return True
     return any(c.isupper() for c in core[1:]) or ("-" in core and core[0].isupper())
+
+
 _PARAMS_IN_NAME = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BMT])\b|[-_](\d+(?:\.\d+)?)([bBmM])\b")
 _PARAMS_PHRASE = re.compile(
     r"(\d+(?:\.\d+)?)[\s-]?(billion|million|trillion|B|M|T)[\s-]?param", re.IGNORECASE)
+
+
 def params_of(text: str) -> str | None:
     """"8B" from "Llama-3.1-8B" or "Llama 3.1 8B", "3.8B" from "a 3.8 billion parameter model"."""
     match = _PARAMS_PHRASE.search(text)
@@ -48,6 +58,8 @@ def params_of(text: str) -> str | None:
         return None
     number, scale = (last.group(1), last.group(2)) if last.group(1) else (last.group(3), last.group(4))
     return _size(number, scale)
+
+
 def _size(number: str, scale: str) -> str:
     scale = scale.lower()
     if scale in ("t", "trillion"):

@@ -13,6 +13,8 @@ NUMBER = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,12}(?:\.\d+)?|\.\d+)"
     r"(?:(?P<pct>\s?\\?%|\s?percent\b)|(?P<pts>\s?percentage points?\b|\s?pp\b|\s?points?\b)|(?![\w]|[.,]\d|-[A-Za-z]|\.\d))"
 )
+
+
 @dataclass(frozen=True)
 class Number:
     start: int  # of the sign or first digit
@@ -24,7 +26,11 @@ class Number:
     @property
     def num_end(self) -> int:
         return self.end
+
+
 DIGIT = re.compile(r"\d")
+
+
 def find_numbers(text: str, start: int, end: int) -> list[Number]:
     found: list[Number] = []
     # A match holds a digit at most two characters after its start ("-.5"), so none starts before

@@ -42,6 +42,8 @@ _RESPECTIVELY = re.compile(r"\brespectively\b")
 _PAIR_AFTER = re.compile(r"^\s?(?:vs\.?|versus|to)\s")
 _OPEN_PAREN = re.compile(r"\([^()]*$")
 _TO_END = re.compile(r"\bto\s?$")
+
+
 @dataclass
 class Candidate:
     number: Number
@@ -49,11 +51,15 @@ class Candidate:
     mention: Mention | None = None
     rule: str = ""
     also: tuple[Mention, ...] = ()  # one number stated for several benchmarks: "<1% drop on GSM8K and BBH"
+
+
 def attach_in_sentence(text: str, start: int, end: int, mentions: list[Mention], cands: list[Candidate]) -> None:
     previous: Candidate | None = None
     for cand in cands:
         _attach_one(text, start, mentions, cand, previous)
         previous = cand
+
+
 def _attach_one(text: str, start: int, mentions: list[Mention], cand: Candidate, previous: Candidate | None) -> None:
     n = cand.number
     # 1. inside "(...)" opened right after a benchmark, or "Benchmark: N"
@@ -103,7 +109,11 @@ def _attach_one(text: str, start: int, mentions: list[Mention], cand: Candidate,
                            or (previous is not None and previous.mention is preceding)):
         return  # the benchmark belongs to another clause
     cand.mention, cand.rule = preceding, "before"
+
+
 _NEW_PREDICATE = re.compile(r"\band\s(?:\w+ly\s)?(?:improv|increas|achiev|reach|reduc|boost|obtain|scor|lower|rais)\w*")
+
+
 def _closes_paren(text: str, mention: Mention, number: Number) -> bool:
     """"(<4.3% on MMLU) compared to >35% in ...": the benchmark sits in a parenthesis closed before the number."""
     depth = 0
@@ -115,6 +125,8 @@ def _closes_paren(text: str, mention: Mention, number: Number) -> bool:
             if depth < 0:
                 return True
     return False
+
+
 _SUBJECT_IN_GAP = re.compile(r"\b(?:achieves|achieved|scores|scored|reaches|reached|obtains|obtained|attains|attained|"
                              r"improves|improved|outperforms|outperformed)\b")
 _LIST_CONTINUES = re.compile(r"^\s?(?:\\?%)?(?:\s(?:for|by|of|with|on)\s[^,;]{1,40}?)?\s?(?:,\s?and|,|and)\s(?:just\s|only\s)?$")
@@ -123,6 +135,8 @@ _FRONTED = re.compile(r"(?:^|\b)(?:[Oo]n|[Ii]n|[Ff]or|[Ww]ith|[Aa]cross|[Uu]sing
                       r"(?:\s(?:benchmark|dataset|leaderboard|task|test|suite)s?)?,")
 _PARTICIPLE = re.compile(r"^\s?(?:\w+ly\s)?(?:achieving|scoring|reaching|obtaining|attaining|surpassing|outperforming|"
                          r"exceeding|beating|improving|yielding|with)\b")
+
+
 def _mention_chain(text: str, mentions: list[Mention], first: Mention) -> list[Mention]:
     """"GSM8K and BBH", "MT-Bench, GSM8K, and PubMedQA": benchmarks written as one list."""
     chain = [first]
@@ -134,13 +148,19 @@ def _mention_chain(text: str, mentions: list[Mention], first: Mention) -> list[M
         else:
             break
     return chain
+
+
 def _in_from_to(before: str) -> bool:
     return bool(FROM.search(before) or _FROM_LIST_TO.search(before))
+
+
 def _preceding_change(text: str, start: int, number: Number, mentions: list[Mention]) -> bool:
     """"on AlpacaEval increases from 21% to 34%": the benchmark stands just before the change."""
     window = text[max(start, number.start - 70):number.start]
     near = [m for m in mentions if number.start - 70 <= m.end <= number.start]
     return bool(near) and bool(CHANGE_VERB.search(window))
+
+
 def _groups(text: str, cands: list[Candidate]) -> list[list[Candidate]]:
     """Runs of numbers written as a list: "13.42, 15.93, 12.13, 12.30, and 12.07"."""
     groups: list[list[Candidate]] = []
@@ -150,6 +170,8 @@ def _groups(text: str, cands: list[Candidate]) -> list[list[Candidate]]:
         else:
             groups.append([cand])
     return groups
+
+
 def attach_respectively(text: str, start: int, end: int, s: int, mentions: list[list[Mention]],
                          cands: list[Candidate]) -> None:
     if len(cands) < 2:  # a "respectively" list pairs two numbers at least
@@ -169,6 +191,8 @@ def attach_respectively(text: str, start: int, end: int, s: int, mentions: list[
             continue
         for cand, mention in zip(group, targets, strict=True):
             cand.mention, cand.rule, cand.also = mention, "respectively", ()
+
+
 def _mention_lists(text: str, mentions: list[Mention]) -> list[list[Mention]]:
     lists: list[list[Mention]] = []
     for m in mentions:
@@ -177,6 +201,8 @@ def _mention_lists(text: str, mentions: list[Mention]) -> list[list[Mention]]:
         else:
             lists.append([m])
     return [chain for chain in lists if len(chain) > 1]
+
+
 def _distinct(mentions: list[Mention]) -> list[Mention]:
     seen, result = set(), []
     for m in mentions:
@@ -185,9 +211,13 @@ def _distinct(mentions: list[Mention]) -> list[Mention]:
             seen.add(key)
             result.append(m)
     return result
+
+
 _CONTINUATION = re.compile(r"^(?:Specifically|For example|For instance|In particular|Concretely|Notably|Namely|"
                            r"In detail|As an example)\b")
 _COMPARISON = re.compile(r"\bvs\.?\s?$|\bversus\s$|\bfrom\s?" + QUAL + r"$|\bto\s?$")
+
+
 def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[Mention]],
                     cands: list[Candidate]) -> None:
     """A comparison in a sentence naming no benchmark takes the one benchmark named just before, when

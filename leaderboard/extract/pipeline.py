@@ -101,11 +101,15 @@ def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
                 seen.add(key)
                 claims.append(claim)
     return sorted(claims, key=lambda c: (c.start, c.end, c.value))
+
+
 # Bounds on the work per abstract (the embedded corpus: at most 1,920 characters and 21 numbers;
 # arXiv caps abstracts at 1,920). Beyond them text is not prose but a table dump or an attack.
 MAX_ABSTRACT_CHARS = 10_000  # only whole sentences within the first 10,000 characters are read
 MAX_NUMBERS = 100  # numbers looked at per abstract, in text order
 MAX_TITLE_CHARS = 1_000
+
+
 def _bounded(paper: Paper) -> Paper:
     """`paper` with its abstract cut to the whole sentences within MAX_ABSTRACT_CHARS (a prefix, so
     every offset into it is an offset into the full abstract) and its title cut to MAX_TITLE_CHARS."""
@@ -118,6 +122,8 @@ def _bounded(paper: Paper) -> Paper:
     if abstract is paper.abstract and title is paper.title:
         return paper
     return replace(paper, abstract=abstract, title=title)
+
+
 def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context: ModelContext,
            registry: Registry) -> Claim | None:
     n, m = cand.number, cand.mention
@@ -160,6 +166,8 @@ def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context:
         qualifier=qualifier_of(before),
         metric_implied=implied,
     )
+
+
 def _clause_span(text: str, start: int, end: int, n: Number) -> tuple[int, int]:
     """A short evidence span around a number: back to the clause start (at most 100 characters)."""
     left = max(start, n.start - 100)

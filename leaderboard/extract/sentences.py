@@ -7,6 +7,8 @@ import re
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'“(\[{]?[A-Z0-9])")
 # A full stop after these is not a sentence end.
 _ABBREVIATIONS = {"e.g", "i.e", "vs", "et al", "al", "etc", "cf", "fig", "eq", "approx", "resp", "no", "ca", "incl"}
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; abbreviations and decimals do not split."""
     spans, start = [], 0
