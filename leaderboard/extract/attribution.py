@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from ..models import Paper
 from ..registry import Registry, normalise_name
-from .names import is_model_like, looks_like_name, params_of
+from .names import is_known_family, is_model_like, looks_like_name, params_of
 from .numbers import Number
+from .words import word_set
 
 UNNAMED = "(unnamed)"
 PRIOR_SOTA = "(prior SOTA)"
@@ -24,7 +25,7 @@ _TITLE_SUFFIX = re.compile(r"\s+(?:Technical Report|Tech Report|Report|Model Car
 # "\b(?:we|this (?:paper|work|report)|paper) ...", written so that the search skips every character
 # but "w", "t" and "p": the first one is consumed, then checked, with "(?<!\w.)" for the "\b" before it.
 _INTRO = re.compile(
-    r"[wtp](?:(?<=w)(?<!\w.)e|(?<=t)(?<!\w.)his (?:paper|work|report)|(?<=p)(?<!\w.)aper) (?:also |first |further )?(?:propose|introduce|present|release|develop|build|"
+    r"[wtp](?:(?<=w)(?<!\w.)e|(?<=t)(?<!\w.)his (?:paper|work|report)|(?<=p)(?<!\w.)aper) (?:also |first |further )?(?P<verb>propose|introduce|present|release|develop|build|"
     r"call|name|refer to \w+ as|describe)s?d?\s(?:a |an |the )?(?:[\w\-]+\s){0,2}?"
     r"(?P<name>[A-Za-z][\w.\-+^{}]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?=[,:;(]|\s(?:a|an|the|which|that|as|to)\b)")
 _ACRONYM = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9\-+^{}]*[A-Z0-9][A-Za-z0-9\-+^{}]*)\)")
@@ -43,7 +44,7 @@ _NAME_TAIL = re.compile(r"(?<![\w\-])([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*
 _NAME_HEAD = re.compile(r"^(?:the\s)?([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,3})")
 _NAME_STOP = {"The", "This", "Our", "It", "Its", "We", "A", "An", "In", "On", "And", "For", "With", "By"}
 # --- patterns used inside the functions below, compiled once -------------------------------------
-_DEFINED = re.compile(r"\b(?:propose|introduce|present|call|named?|dub)\w*\b[^.]{0,120}?\((?P<name>[A-Z][A-Za-z0-9\-+]*[A-Z0-9][A-Za-z0-9\-+]*)\)")
+_DEFINED = re.compile(r"\b(?:propose|introduce|present|call|named?|dub)\w*\b[^.]{0,120}?\(\s?(?P<name>[a-z]?[A-Z][A-Za-z0-9\-+]*[A-Z0-9][A-Za-z0-9\-+]*)\s?\)")
 _SIZE_IN_NAME = re.compile(r"\d[BM]\b")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 _PARAM_PHRASE = re.compile(r"(\d+(?:\.\d+)?)[\s-]?(?:billion|million|trillion|B|M|T)[\s-]?param\w*", re.IGNORECASE)
@@ -70,21 +71,20 @@ class ModelContext:
     system: str | None  # the paper's own system, if it names one
     system_params: str | None
     own_names: set[str] = field(default_factory=set)  # names of the paper's methods: never benchmarks
+    source: str = ""  # where the system's name was found: "title", "abstract" or "title-phrase"
 
 
 def paper_context(paper: Paper) -> ModelContext:
-    system = _title_name(paper.title)
+    """The paper's own system: a name in the title ("Gazal-R1: ..."), else one the abstract introduces
+    ("we propose EVOLVE", "called Deep Speech", "... (WRPO)"), else a method phrase of the title
+    ("Neural Architecture Search with ...")."""
     abstract = paper.abstract
-    intro = _INTRO.search(abstract[:1500])
     acronyms = {m.group("name") for m in _ACRONYM.finditer(abstract) if not is_model_like(m.group("name"))}
-    if system is None and intro:
-        candidate = intro.group("name").strip()
-        if looks_like_name(candidate.split()[0]) and not is_model_like(candidate):
-            system = candidate
+    system, source = _title_name(paper.title), "title"
     if system is None:
-        defined = _DEFINED.search(abstract)
-        if defined:
-            system = defined.group("name")
+        system, source = _abstract_name(abstract), "abstract"
+    if system is None:
+        system, source = title_phrase(paper.title), "title-phrase"
     params = None
     if system:
         params = params_of(system) if _SIZE_IN_NAME.search(system) else None
@@ -101,13 +101,39 @@ def paper_context(paper: Paper) -> ModelContext:
     if system:
         own.add(system)
         own.add(system.split()[0])
-    return ModelContext(system, params, own)
+    return ModelContext(system, params, own, source if system else "")
+
+
+# Verbs that bring in a new system: a name after them may look like a model ("VibeThinker-1.5B").
+_NEW_SYSTEM_VERB = re.compile(r"^(?:propose|introduce|present|release|call|name)")
+_CALLED = re.compile(r"\b(?:called|named|dubbed)\s(?P<name>[A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})\s?[,;.(]"
+                     r"|\bour resulting (?:[\w\-]+\s){0,2}?model,\s(?P<result>[A-Z][\w.\-+]*),"
+                     r"|\brefer to (?:[\w\-]+\s){1,5}?as\s(?P<as>[A-Z][\w.\-+]*)")
+
+
+def _abstract_name(abstract: str) -> str | None:
+    intro = _INTRO.search(abstract[:1500])
+    if intro:
+        candidate = intro.group("name").strip()
+        new_system = bool(_NEW_SYSTEM_VERB.match(intro.group("verb")))
+        if looks_like_name(candidate.split()[0]) and (not is_model_like(candidate) or
+                                                      (new_system and not is_known_family(candidate))):
+            return candidate
+    called = _CALLED.search(abstract)
+    if called:
+        return called.group("name") or called.group("result") or called.group("as")
+    defined = _DEFINED.search(abstract)
+    return defined.group("name") if defined else None
 
 
 _REPORT_TITLE = re.compile(r"^(?P<name>.+?)\s+(?:Technical Report|Tech Report|Model Card|System Card)$", re.IGNORECASE)
+_SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "for", "and", "to", "with", "-"}
+_TITLE_SPLIT = re.compile(r"\s(?:for|with|via|in|by|using|through|from|on)\s", re.IGNORECASE)
 
 
 def _title_name(title: str) -> str | None:
+    """A system named before the title's colon ("Gazal-R1: ...", "The Mamba in the Llama: ..."), or by a
+    report title ("Qwen2 Technical Report")."""
     head, sep, _ = title.partition(":")
     if not sep:
         report = _REPORT_TITLE.match(title.strip())  # "Qwen2 Technical Report" names its system too
@@ -116,13 +142,40 @@ def _title_name(title: str) -> str | None:
         head = report.group("name")
     head = _TITLE_SUFFIX.sub("", head.strip())
     words = head.split()
-    if not words or len(words) > 3 or "," in head or "?" in head:
+    if not words or "," in head or "?" in head or "!" in head:
         return None
-    if any(w[0].islower() and not any(c.isdigit() or c.isupper() for c in w) for w in words):
+    if any(looks_like_name(w) for w in words):
+        return head if len(words) <= 4 and _title_cased(words) else None
+    if len(words) == 1:
+        return head
+    return head if len(words) <= 5 and _title_cased(words) and _names_a_method(words) else None
+
+
+def _title_cased(words: list[str]) -> bool:
+    """Every word capitalised (or a digit, or a small word inside): a name, not a sentence."""
+    return all(w[0].isupper() or w[0].isdigit() or (i > 0 and w.lower() in _SMALL_WORDS) for i, w in enumerate(words))
+
+
+def _names_a_method(words: list[str]) -> bool:
+    """A noun phrase naming a method: not a gerund or an article first ("Scaling Laws ...", "A Study ...")."""
+    first = words[0].lower()
+    return not first.endswith("ing") and first not in word_set("title-openers", lower=True)
+
+
+def title_phrase(title: str) -> str | None:
+    """A method named by a title without a colon: a title-cased phrase ending in a method noun
+    (schemas/extract/method-nouns.txt) or a name, before or after "for", "with", "via" ...:
+    "Neural Architecture Search with Reinforcement Learning", "Sequence Labeling via Bi-directional LSTM-CNNs-CRF"."""
+    if ":" in title:
         return None
-    if not any(looks_like_name(w) for w in words) and len(words) > 1:
-        return None
-    return head
+    for segment in _TITLE_SPLIT.split(title.strip()):
+        words = segment.split()
+        if not words or len(words) > 5 or not _title_cased(words) or not _names_a_method(words):
+            continue
+        last = words[-1]
+        if last.lower() in word_set("method-nouns", lower=True) or (looks_like_name(last) and len(words) > 1):
+            return segment if not segment.isupper() else segment.title()
+    return None
 
 
 _COMPARED = re.compile(r"\b(?:surpass\w*|outperform\w*|beat\w*|exceed\w*|than|over|including|such as|like|"

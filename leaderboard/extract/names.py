@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import re
 
-MODEL_NAME = re.compile(
-    r"^(?:Chat)?(?:GPT|Llama|LLaMA|LLaMa|Qwen|Mistral|Mixtral|Gemma|[Pp]hi|Claude|Gemini|PaLM|Flan|DeepSeek|OPT|BLOOM|"
-    r"Falcon|Vicuna|OLMo|SmolLM|InternLM|Yi|Baichuan|GLM|ChatGLM|T5|BERT|RoBERTa|Pythia|Kimi|Grok|o[134]|ViT|CLIP|Aya|"
-    r"Nemotron|Granite|StarCoder|CodeLlama|Wizard\w*|Orca|Zephyr|Tulu|MPT|Megatron|Jamba|Mamba|RWKV|Magistral|Command|"
-    r"Codex|Chinchilla|Gopher|Galactica|MiniCPM|Hunyuan|ERNIE|InstructGPT|Alpaca|Koala|Guanaco|Stable\w*|SD\w*|DALL)"
-    r"(?:\b|[\d\-_.]|$)")
+from .words import alternation
+
+MODEL_NAME = re.compile(r"^(?:Chat)?(?:" + alternation("model-families") + r")(?:\b|[\d\-_.]|$)")
 _SIZE_SUFFIX = re.compile(r"\d(?:\.\d+)?[BMK]\b|-(?:Instruct|Chat|Base|it)\b", re.IGNORECASE)
 
 
 def is_model_like(name: str) -> bool:
+    """An existing model ("Llama-3-8B") or a sized variant of one ("Foo-7B", "Bar-Instruct")."""
     return bool(MODEL_NAME.match(name) or _SIZE_SUFFIX.search(name))
+
+
+def is_known_family(name: str) -> bool:
+    """A name of a known model family (schemas/extract/model-families.txt)."""
+    return bool(MODEL_NAME.match(name))
 
 
 _TOKEN = r"[A-Za-z0-9][\w.+\-{}^]*"
