@@ -214,11 +214,15 @@ def benchmarks_agree(predicted: Claim, gold_name: str, registry: Registry) -> bo
     return gold_key in keys
 
 
-def models_agree(predicted: str, gold: str) -> bool:
-    """Same model after normalisation; a placeholder "(...)" matches only the same placeholder."""
+def models_agree(predicted: str, gold: str, base_model: str | None = None) -> bool:
+    """Same model after normalisation; a placeholder "(...)" matches only the same placeholder. A system
+    built on a named model may be written either way: "SVDNet" with base model "CaffeNet" is
+    "SVDNet (CaffeNet)" too."""
     if predicted.startswith("(") or gold.startswith("("):
         return predicted.strip().lower() == gold.strip().lower()
-    return normalise_name(predicted) == normalise_name(gold)
+    key = normalise_name(gold)
+    return key == normalise_name(predicted) or (base_model is not None and
+                                                key == normalise_name(f"{predicted} ({base_model})"))
 
 
 def _optional_agree(predicted: str | None, gold: str | None) -> bool:
@@ -228,7 +232,7 @@ def _optional_agree(predicted: str | None, gold: str | None) -> bool:
 def differing_fields(predicted: Claim, gold: GoldClaim, registry: Registry) -> tuple[str, ...]:
     """The fields (of FIELDS) on which a prediction and a gold claim disagree."""
     checks: dict[str, Callable[[], bool]] = {
-        "model": lambda: models_agree(predicted.model, gold.model),
+        "model": lambda: models_agree(predicted.model, gold.model, predicted.base_model),
         "benchmark": lambda: benchmarks_agree(predicted, gold.benchmark, registry),
         "metric": lambda: _optional_agree(predicted.metric, gold.metric),
         "setting": lambda: _optional_agree(predicted.setting, gold.setting),

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..models import Paper
 from ..registry import Registry, normalise_name
-from .names import is_known_family, is_model_like, looks_like_name, params_of
+from .frames import FROM
+from .names import NAME_RUN, is_known_family, is_model_like, looks_like_name, params_of
 from .numbers import Number
 from .words import word_set
 
@@ -189,8 +190,10 @@ def _compared(sentence: str, name_start: int) -> bool:
     return bool(_COMPARED.search(sentence, max(window_start, opened + 1), name_start))
 
 
-def subject_model(text: str, start: int, number: Number, context: ModelContext) -> tuple[str, str | None]:
-    """The system a number is stated for: the sentence's subject, or the paper's system."""
+def subject_model(text: str, start: int, number: Number, context: ModelContext) -> tuple[str, str | None, str]:
+    """The system a number is stated for: the sentence's subject, or the paper's system; with how it was
+    found: "subject" (named in the sentence), "base" (a method applied to the named model), "our" ("our
+    model"), "system" (the paper's system by default) or "unnamed"."""
     sentence = text[start:number.start]
     subject = None
     for match in _SUBJECT.finditer(sentence):
@@ -199,16 +202,29 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext) 
             if _compared(sentence, match.start("name")):
                 continue  # "surpasses X and GPT-4o, achieving 62.3%": GPT-4o is the rival, not the scorer
             subject = name
-    fallback = context.system or UNNAMED
+    if subject is None:
+        subject = _paren_subject(sentence)
     if subject is None:
         if _OUR.search(sentence) and context.system:
-            return context.system, context.system_params
-        return fallback, context.system_params if context.system else None
+            return context.system, context.system_params, "our"
+        if context.system:
+            return context.system, context.system_params, "system"
+        return UNNAMED, None, "unnamed"
     if context.system and subject != context.system and is_model_like(subject) and _BASE_USE.search(text[start:number.end + 80]):
-        return context.system, params_of(subject) or context.system_params
+        return context.system, params_of(subject) or context.system_params, "base"
     if subject == context.system or (context.system and subject.startswith(context.system)):
-        return subject, params_of(subject) or _introduced_size(text, subject) or context.system_params
-    return subject, params_of(subject) or _introduced_size(text, subject)
+        return subject, params_of(subject) or _introduced_size(text, subject) or context.system_params, "subject"
+    return subject, params_of(subject) or _introduced_size(text, subject), "subject"
+
+
+# "our models ( BigGANs ) achieve", "the resulting system (Foo) reaches"
+_PAREN_SUBJECT = re.compile(r"\b(?:our|the proposed|the resulting)\s(?:[\w\-]+\s){0,2}?(?:models?|systems?|methods?|networks?)"
+                            r"\s?\(\s?(?P<name>[A-Za-z][\w.\-+]*)\s?\)\s(?:\w+ly\s)?" + _VERB + r"\b")
+
+
+def _paren_subject(sentence: str) -> str | None:
+    names = [m.group("name") for m in _PAREN_SUBJECT.finditer(sentence)]
+    return names[-1] if names and looks_like_name(names[-1]) else None
 
 
 def _introduced_size(text: str, name: str) -> str | None:
@@ -310,3 +326,139 @@ def _is_measure_or_benchmark(name: str, registry: Registry) -> bool:
     if normalise_name(words[-1]) in _MEASURE_WORDS or normalise_name(name) in _MEASURE_WORDS:
         return True
     return registry.lookup(name) is not None
+
+
+# --- attribution of one number, with its confidence ----------------------------------------------
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who achieved a number, what they built on, and how sure the rule that decided it is."""
+
+    model: str
+    params: str | None
+    confidence: str  # "high" (named in the same clause), "medium" (the paper's system), "low" (placeholder, guess)
+    base_model: str | None = None
+
+
+@dataclass(frozen=True)
+class ListSlot:
+    """Where a number sits in a list of numbers written together ("40% and 39%"): index and size, and
+    where the list starts."""
+
+    index: int = 0
+    size: int = 1
+    start: int = 0
+
+
+_NAME_ITEM = r"[A-Za-z0-9][\w.\-+]*(?:\s(?:[A-Z0-9][\w.\-+]*|\(\d[\w.]*\)))*"
+_NAME_LIST = re.compile(r"(?<![\w\-])(?P<list>" + _NAME_ITEM + r"(?:(?:,\s(?:and\s)?|\sand\s)" + _NAME_ITEM + r")+)")
+_LIST_SPLIT = re.compile(r",\s(?:and\s)?|\sand\s")
+_FROM_TO = re.compile(r"\bfrom\s[^;]*?\d[^;]*?\bto\s?(?:[\w.\-]+\s){0,2}?$", re.IGNORECASE)
+_FOR_NAME = re.compile(r"^\s?(?:\\?%)?\s?(?:[\w\-]+\s){0,2}?for\s(?:the\s)?(?P<name>[A-Z][\w.\-+]*(?:\s-\s[\w.]+|\s[A-Z0-9][\w.\-+]*){0,2})")
+
+
+def attribute(text: str, start: int, end: int, number: Number, kind: str, before: str, after: str,
+              context: ModelContext, slot: ListSlot, rule: str, is_benchmark) -> Attribution:
+    """Who a number belongs to, by the first rule that names someone:
+
+    1. a list of names paired in order with the list of numbers ("A and B collapse to 39% and 23%");
+    2. a cited number: the rival or base model written next to it, else the rival the sentence names;
+    3. the end of "from A to B" for a named model: the paper's system, built on that model;
+    4. the subject of the sentence ("Foo-7B achieves"), "our model", then the paper's system;
+    5. a model the sentence says was used ("using fine-tuned LLaMA-13b") when the paper names none.
+    A number paired with a benchmark of another sentence is at most medium (its pairing is a guess)."""
+    found = _attribute(text, start, end, number, kind, before, after, context, slot, is_benchmark)
+    if rule == "carried" or (rule == "respectively" and found.confidence == "high"):
+        found = replace(found, confidence="low" if rule == "carried" else "medium")
+    return found
+
+
+def _attribute(text: str, start: int, end: int, number: Number, kind: str, before: str, after: str,
+               context: ModelContext, slot: ListSlot, is_benchmark) -> Attribution:
+    in_from_to = kind != "cited" and bool(_FROM_TO.search(text[start:number.start][-120:]))
+    listed = _listed_name(text, start, slot, is_benchmark) if slot.size > 1 else None
+    if listed is not None:
+        if in_from_to and context.system and is_model_like(listed):
+            return Attribution(context.system, context.system_params, "medium", base_model=listed)
+        return Attribution(listed, params_of(listed) or _introduced_size(text, listed), "high")
+    if kind == "cited":
+        return _cited(text, start, end, number, before, after, context, is_benchmark)
+    model, params, how = subject_model(text, start, number, context)
+    if in_from_to and context.system and model != context.system and (how == "subject" or how == "unnamed"):
+        base = _one(_named_models(text, start, number.start, context, is_benchmark, compared=False))
+        if base is not None:
+            return Attribution(context.system, context.system_params, "medium", base_model=base)
+    if how in ("system", "our") and context.system:
+        base = _FOR_NAME.match(after)
+        base_model = base.group("name") if base and is_model_like(base.group("name")) else None
+        return Attribution(model, params, "medium" if context.source != "title-phrase" else "low", base_model)
+    if how == "unnamed":
+        used = _one({n for n in _named_models(text, start, end, context, is_benchmark, compared=False)
+                     if _USING_BEFORE.search(text[max(start, text.find(n, start) - 40):text.find(n, start)])})
+        if used is not None:
+            return Attribution(used, params_of(used), "medium")
+        return Attribution(model, params, "low")
+    if how == "base":
+        return Attribution(model, params, "medium")
+    return Attribution(model, params, "high")
+
+
+def _cited(text: str, start: int, end: int, number: Number, before: str, after: str, context: ModelContext,
+           is_benchmark) -> Attribution:
+    """A number the abstract gives for someone else: the name written next to it; else, for the start
+    of "from A to B", the one model the sentence names before it; else the one rival it compares with."""
+    model, params = cited_model(text, start, end, number, before, after, context)
+    if not model.startswith("("):
+        return Attribution(model, params, "high")
+    if model == BASELINE:
+        if FROM.search(before):
+            base = _one(_named_models(text, start, number.start, context, is_benchmark, compared=False))
+            if base is not None:
+                return Attribution(base, params_of(base), "medium")
+        else:
+            rival = _one(_named_models(text, start, end, context, is_benchmark, compared=True))
+            if rival is not None:
+                return Attribution(rival, params_of(rival), "medium")
+    return Attribution(model, params, "low")
+
+
+_USING_BEFORE = re.compile(r"\b(?:using|with)\s(?:[\w\-]+\s){0,3}?$")
+
+
+def _listed_name(text: str, start: int, slot: ListSlot, is_benchmark) -> str | None:
+    """The name at the slot's index in the last run of as many names written as a list before the
+    numbers ("Llama3.1-8B and InternLM2.5-7B improve from 31% and 28%"), when the run is not the object
+    of a comparison ("than A and B") and names no benchmark."""
+    sentence = text[start:slot.start]
+    best = None
+    for match in _NAME_LIST.finditer(sentence):
+        items = [_clean(item) or "" for item in _LIST_SPLIT.split(match.group("list"))]
+        runs: list[list[str]] = [[]]
+        for item in items:
+            if item and (is_model_like(item) or looks_like_name(item.split()[0])) and not is_benchmark(item):
+                runs[-1].append(item)
+            else:
+                runs.append([])
+        run = next((r for r in reversed(runs) if r), [])
+        if len(run) != slot.size or _compared(sentence, match.start("list") + match.group("list").find(run[0])):
+            continue
+        best = run
+    return best[slot.index] if best else None
+
+
+def _named_models(text: str, start: int, stop: int, context: ModelContext, is_benchmark,
+                  compared: bool) -> set[str]:
+    """The model names of a sentence before `stop` that follow a comparison word (`compared`) or do not."""
+    sentence = text[start:stop]
+    found = set()
+    for match in NAME_RUN.finditer(sentence):
+        name = _clean(match.group(0))
+        if not name or name == context.system or not is_model_like(name) or is_benchmark(name):
+            continue
+        if _compared(sentence, match.start()) == compared:
+            found.add(name)
+    return found
+
+
+def _one(names: set[str]) -> str | None:
+    return next(iter(names)) if len(names) == 1 else None

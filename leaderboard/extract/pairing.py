@@ -161,7 +161,7 @@ def _preceding_change(text: str, start: int, number: Number, mentions: list[Ment
     return bool(near) and bool(CHANGE_VERB.search(window))
 
 
-def _groups(text: str, cands: list[Candidate]) -> list[list[Candidate]]:
+def number_lists(text: str, cands: list[Candidate]) -> list[list[Candidate]]:
     """Runs of numbers written as a list: "13.42, 15.93, 12.13, 12.30, and 12.07"."""
     groups: list[list[Candidate]] = []
     for cand in cands:
@@ -182,7 +182,7 @@ def attach_respectively(text: str, start: int, end: int, s: int, mentions: list[
     own = _distinct(mentions[s])
     fallback = own if own else (_distinct(mentions[s - 1]) if s > 0 else [])
     free = [c for c in cands if c.mention is None or c.also or c.rule == "before"]
-    for group in _groups(text, free):
+    for group in number_lists(text, free):
         if len(group) < 2:
             continue
         after_group = [chain for chain in lists if chain[0].start >= group[-1].number.end and len(chain) == len(group)]

@@ -9,13 +9,13 @@ from dataclasses import replace
 
 from ..models import Claim, Paper
 from ..registry import Registry
-from .attribution import ModelContext, cited_model, paper_context, subject_model, tidy_model
+from .attribution import ListSlot, ModelContext, attribute, paper_context, tidy_model
 from .filters import follower_ok, score_shaped
 from .frames import GROUP_SEP
 from .kinds import kind_of, metric_of, qualifier_of, setting_of
 from .mentions import Mention, benchmark_index, find_unknown
 from .numbers import DIGIT, Number, find_numbers
-from .pairing import Candidate, attach_carried, attach_in_sentence, attach_respectively
+from .pairing import Candidate, attach_carried, attach_in_sentence, attach_respectively, number_lists
 from .sentences import sentence_spans
 
 
@@ -79,6 +79,7 @@ def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
         sentence_candidates = candidates[s]
         kinds: list[str] = []
         written_metric: list[str | None] = [None]
+        slots = _list_slots(text, sentence_candidates)
         for i, cand in enumerate(sentence_candidates):
             before = text[max(start, cand.number.start - 60):cand.number.start]
             after = text[cand.number.end:min(end, cand.number.end + 60)]
@@ -87,7 +88,7 @@ def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
                 continue
             for mention in (cand.mention, *cand.also):
                 cand.mention = mention
-                claim = _claim(text, start, end, cand, kinds[-1], context, registry)
+                claim = _claim(text, start, end, cand, kinds[-1], context, registry, slots[i])
                 if claim is None:
                     continue
                 # "a WER of 0.81% and 0.77%": a list shares the metric written once
@@ -101,6 +102,14 @@ def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
                 seen.add(key)
                 claims.append(claim)
     return sorted(claims, key=lambda c: (c.start, c.end, c.value))
+
+
+def _list_slots(text: str, cands: list[Candidate]) -> list[ListSlot]:
+    """Each candidate's place in the list of numbers it is written in ("40% and 39%")."""
+    slots = []
+    for group in number_lists(text, cands):
+        slots += [ListSlot(i, len(group), group[0].number.start) for i in range(len(group))]
+    return slots
 
 
 # Bounds on the work per abstract (the embedded corpus: at most 1,920 characters and 21 numbers;
@@ -125,7 +134,7 @@ def _bounded(paper: Paper) -> Paper:
 
 
 def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context: ModelContext,
-           registry: Registry) -> Claim | None:
+           registry: Registry, slot: ListSlot) -> Claim | None:
     n, m = cand.number, cand.mention
     assert m is not None
     before = text[max(start, n.start - 60):n.start]
@@ -144,11 +153,11 @@ def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context:
     span_end = max(n.end, m.end) if cand.rule in ("after", "before", "paren") else n.end
     if cand.rule in ("respectively", "carried") or span_end - span_start > 160:
         span_start, span_end = _clause_span(text, start, end, n)
-    if kind == "cited":
-        model, params = cited_model(text, start, end, n, before, after, context)
-    else:
-        model, params = subject_model(text, start, n, context)
-    model, params = tidy_model(model, params, kind, context, registry)
+    who = attribute(text, start, end, n, kind, before, after, context, slot, cand.rule,
+                    lambda name: registry.lookup(name) is not None)
+    model, params = tidy_model(who.model, who.params, kind, context, registry)
+    confidence = who.confidence if not model.startswith("(") else "low"
+    base_model = who.base_model if who.base_model != model else None
     setting = setting_of(text, start, end, span_start, span_end)
     return Claim(
         model=model,
@@ -165,6 +174,8 @@ def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context:
         end=span_end,
         qualifier=qualifier_of(before),
         metric_implied=implied,
+        base_model=base_model,
+        confidence=confidence,
     )
 
 
