@@ -198,6 +198,8 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext) 
     subject = None
     for match in _SUBJECT.finditer(sentence):
         name = _clean(match.group("name"))
+        if name and normalise_name(name.split()[-1]) in _MEASURE_WORDS:
+            continue  # "average BLEU scores of 13.42": "scores" is no verb here
         if name and (any(looks_like_name(w) for w in name.split()) or is_model_like(name) or name == context.system):
             if _compared(sentence, match.start("name")):
                 continue  # "surpasses X and GPT-4o, achieving 62.3%": GPT-4o is the rival, not the scorer
@@ -452,7 +454,10 @@ def _named_models(text: str, start: int, stop: int, context: ModelContext, is_be
     sentence = text[start:stop]
     found = set()
     for match in NAME_RUN.finditer(sentence):
-        name = _clean(match.group(0))
+        words = match.group(0).split()
+        while len(words) > 1 and _LEADING_WORD.match(words[0]) and not looks_like_name(words[0]):
+            words = words[1:]  # "fine-tuned LLaMA-13b"
+        name = _clean(" ".join(words))
         if not name or name == context.system or not is_model_like(name) or is_benchmark(name):
             continue
         if _compared(sentence, match.start()) == compared:

@@ -3,6 +3,7 @@ the words around the number."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .casefree import CaseFree
@@ -22,6 +23,7 @@ from .frames import (
 from .mentions import Mention
 from .numbers import Number
 from .pairing import Candidate
+from .words import alternation
 
 _SETTING = re.compile(
     r"\b(zero-shot|zero shot|0-shot|one-shot|few-shot|\d{1,2}-shot|chain-of-thought|CoT|maj@\d+)\b", re.IGNORECASE)
@@ -130,3 +132,19 @@ def qualifier_of(before: str) -> str | None:
             if pattern.search(text + " "):
                 return name
     return None
+
+
+@functools.cache
+def _direction_pattern() -> re.Pattern:
+    language = r"(?:" + alternation("languages") + r")(?:\s(?:languages|language))?"
+    return re.compile(r"\b(?:for|from|in)\s(?P<direction>" + language + r"\s(?:to|into|→)\s" + language + r")\b")
+
+
+def with_direction(text: str, start: int, end: int, written: str, benchmark) -> str:
+    """A translation test set named with the direction the sentence gives it: "IN22 (general)" read in
+    "for English to Indian languages on IN22 (general), ..." is "IN22 (general) English to Indian
+    languages" (the two directions are two evaluations)."""
+    if benchmark is None or not any(m.id in ("bleu", "chrf") for m in benchmark.metrics):
+        return written
+    found = _direction_pattern().search(text, start, end)
+    return f"{written} {found.group('direction')}" if found else written
