@@ -81,11 +81,15 @@ def paper_context(paper: Paper) -> ModelContext:
     ("Neural Architecture Search with ...")."""
     abstract = paper.abstract
     acronyms = {m.group("name") for m in _ACRONYM.finditer(abstract) if not is_model_like(m.group("name"))}
-    system, source = _title_name(paper.title), "title"
+    system, source = _title_name(paper.title, strong=True), "title"
     if system is None:
         system, source = _abstract_name(abstract), "abstract"
     if system is None:
+        system, source = _title_name(paper.title, strong=False), "title"
+    if system is None:
         system, source = title_phrase(paper.title), "title-phrase"
+    if system:
+        system = _acronym_of(abstract, system) or system
     params = None
     if system:
         params = params_of(system) if _SIZE_IN_NAME.search(system) else None
@@ -132,9 +136,9 @@ _SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "for", "and", "to", "with", 
 _TITLE_SPLIT = re.compile(r"\s(?:for|with|via|in|by|using|through|from|on)\s", re.IGNORECASE)
 
 
-def _title_name(title: str) -> str | None:
+def _title_name(title: str, strong: bool) -> str | None:
     """A system named before the title's colon ("Gazal-R1: ...", "The Mamba in the Llama: ..."), or by a
-    report title ("Qwen2 Technical Report")."""
+    report title ("Qwen2 Technical Report"); `strong`: only a head with a name-like word ("R1", "MoA")."""
     head, sep, _ = title.partition(":")
     if not sep:
         report = _REPORT_TITLE.match(title.strip())  # "Qwen2 Technical Report" names its system too
@@ -146,10 +150,32 @@ def _title_name(title: str) -> str | None:
     if not words or "," in head or "?" in head or "!" in head:
         return None
     if any(looks_like_name(w) for w in words):
-        return head if len(words) <= 4 and _title_cased(words) else None
+        return head if len(words) <= 4 and _title_cased(words) and strong else None
     if len(words) == 1:
-        return head
-    return head if len(words) <= 5 and _title_cased(words) and _names_a_method(words) else None
+        return head if strong else None
+    return None if strong else head if len(words) <= 5 and _title_cased(words) and _names_a_method(words) else None
+
+
+def _acronym_of(abstract: str, name: str) -> str | None:
+    """The acronym the abstract gives a multi-word name, written after it within a few words:
+    "Entropy Adaptive Decoding (EAD)", "Additive Quantization for Language Models AQLM"."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    at = abstract.find(name)
+    if at < 0:
+        return None
+    following = abstract[at + len(name):at + len(name) + 60]
+    for match in _ACRONYM_AFTER.finditer(following):
+        acronym = match.group("acronym")
+        spelled = words + following[:match.start()].split()
+        initials = "".join(w[0] for w in spelled if w.lower() not in _SMALL_WORDS and w[0].isalpha()).lower()
+        if len(initials) >= 2 and acronym.lower().startswith(initials):  # "EAD", "AQLM", "DRNNs"
+            return acronym
+    return None
+
+
+_ACRONYM_AFTER = re.compile(r"(?:\(\s?|\s)(?P<acronym>[a-z]?[A-Z][A-Za-z]*[A-Z][A-Za-z\-]*)(?=\s?\)|[\s,.;]|$)")
 
 
 def _title_cased(words: list[str]) -> bool:
@@ -212,6 +238,8 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext) 
         if context.system:
             return context.system, context.system_params, "system"
         return UNNAMED, None, "unnamed"
+    if context.system and context.system in subject:  # "MobileLLM-R1-950M", "Llama3-SWE-RL-70B": the system's variant
+        return subject, params_of(subject) or _introduced_size(text, subject) or context.system_params, "subject"
     if context.system and subject != context.system and is_model_like(subject) and _BASE_USE.search(text[start:number.end + 80]):
         return context.system, params_of(subject) or context.system_params, "base"
     if subject == context.system or (context.system and subject.startswith(context.system)):
@@ -290,7 +318,7 @@ _MEASURE_WORDS = {"accuracy", "accuracies", "score", "scores", "average", "mean"
                   "result", "results", "winrate", "passat1", "pass1", "em", "f1", "bleu", "chrf", "rouge", "wer"}
 _LEADING_WORD = re.compile(r"^[a-z][a-z\-]*$")
 _GENERIC = {"llm", "llms", "lm", "lms", "model", "models", "baseline", "baselines", "method", "methods", "ours", "it"}
-_BARE_SIZE = re.compile(r"^\d+(?:\.\d+)?\s?[BMT]$")
+_BARE_SIZE = re.compile(r"^\d+(?:\.\d+)?\s?[BMT](?:-?param\w*)?$", re.IGNORECASE)
 # "29.61 ... from Llama3-8B-Instruct": a name after these words is the base or the rival, not the scorer.
 _NOT_SUBJECT = {"from", "over", "than", "against", "versus", "vs", "beyond"}
 _BRACKETS = ("()", "{}", "[]")
@@ -355,7 +383,7 @@ class ListSlot:
 _NAME_ITEM = r"[A-Za-z0-9][\w.\-+]*(?:\s(?:[A-Z0-9][\w.\-+]*|\(\d[\w.]*\)))*"
 _NAME_LIST = re.compile(r"(?<![\w\-])(?P<list>" + _NAME_ITEM + r"(?:(?:,\s(?:and\s)?|\sand\s)" + _NAME_ITEM + r")+)")
 _LIST_SPLIT = re.compile(r",\s(?:and\s)?|\sand\s")
-_FROM_TO = re.compile(r"\bfrom\s[^;]*?\d[^;]*?\bto\s?(?:[\w.\-]+\s){0,2}?$", re.IGNORECASE)
+_FROM_TO = re.compile(r"\bfrom\s[\d.]+[^;]{0,60}?\bto\b[^;]{0,40}$", re.IGNORECASE)
 _FOR_NAME = re.compile(r"^\s?(?:\\?%)?\s?(?:[\w\-]+\s){0,2}?for\s(?:the\s)?(?P<name>[A-Z][\w.\-+]*(?:\s-\s[\w.]+|\s[A-Z0-9][\w.\-+]*){0,2})")
 
 
@@ -460,7 +488,7 @@ def _named_models(text: str, start: int, stop: int, context: ModelContext, is_be
         name = _clean(" ".join(words))
         if not name or name == context.system or not is_model_like(name) or is_benchmark(name):
             continue
-        if _compared(sentence, match.start()) == compared:
+        if _compared(sentence, match.start() + match.group(0).find(name)) == compared:
             found.add(name)
     return found
 

@@ -51,6 +51,11 @@ _METRIC_OF_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")\s(?:of|at|to|f
 _METRIC_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")(?:\s\w+){0,3}\s?$", re.IGNORECASE)
 
 
+# "a win rate of 55.9% against GPT-4 on X and 46.2% against ...": the opponent of a win rate, no rival
+_WIN_RATE = re.compile(r"\bwin[- ]?rate", re.IGNORECASE)
+_OPPONENT = re.compile(r"\bagainst\s[A-Z][\w.\-]*")
+
+
 def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], kinds: list[str], before: str,
           after: str) -> str:
     n = cand.number
@@ -71,7 +76,7 @@ def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], ki
         if kinds[-1] == "delta" and len(chunk) < 100 and _AND_END.search(chunk) \
                 and not CHANGE_VERB.search(chunk) and not COMPARATOR.search(chunk) and not FROM_WORD.search(chunk):
             return "delta"
-        last_clause = chunk.split(",")[-1]
+        last_clause = _OPPONENT.sub(" ", chunk.split(",")[-1]) if _WIN_RATE.search(before + chunk) else chunk.split(",")[-1]
         if COMPARATOR.search(last_clause) and not CHANGE_VERB.search(last_clause):
             return "cited"
         if COORDINATION.match(chunk) and len(chunk) < 40 and kinds[-1] == "cited" and "(" not in chunk \
