@@ -90,6 +90,8 @@ def paper_context(paper: Paper) -> ModelContext:
         system, source = title_phrase(paper.title), "title-phrase"
     if system:
         system = _acronym_of(abstract, system) or system
+    if system and _describes_benchmark(abstract, system):
+        system, source = None, ""
     params = None
     if system:
         params = params_of(system) if _SIZE_IN_NAME.search(system) else None
@@ -156,22 +158,29 @@ def _title_name(title: str, strong: bool) -> str | None:
     return None if strong else head if len(words) <= 5 and _title_cased(words) and _names_a_method(words) else None
 
 
+_BENCHMARK_NOUN = re.compile(r"^[^.;]{0,40}?\b(?:benchmark|dataset|test suite|evaluation suite|leaderboard|corpus)\b")
+
+
+def _describes_benchmark(abstract: str, name: str) -> bool:
+    """"We propose KIE-HVQA, the first benchmark ...": the paper's contribution is an evaluation, not a system."""
+    at = abstract.find(name + ",")
+    return at >= 0 and bool(_BENCHMARK_NOUN.match(abstract, at + len(name) + 1))
+
+
 def _acronym_of(abstract: str, name: str) -> str | None:
     """The acronym the abstract gives a multi-word name, written after it within a few words:
     "Entropy Adaptive Decoding (EAD)", "Additive Quantization for Language Models AQLM"."""
     words = name.split()
     if len(words) < 2:
         return None
-    at = abstract.find(name)
-    if at < 0:
-        return None
-    following = abstract[at + len(name):at + len(name) + 60]
-    for match in _ACRONYM_AFTER.finditer(following):
-        acronym = match.group("acronym")
-        spelled = words + following[:match.start()].split()
-        initials = "".join(w[0] for w in spelled if w.lower() not in _SMALL_WORDS and w[0].isalpha()).lower()
-        if len(initials) >= 2 and acronym.lower().startswith(initials):  # "EAD", "AQLM", "DRNNs"
-            return acronym
+    for at in (m.start() for m in re.finditer(re.escape(name), abstract)):
+        following = abstract[at + len(name):at + len(name) + 60]
+        for match in _ACRONYM_AFTER.finditer(following):
+            acronym = match.group("acronym")
+            spelled = words + following[:match.start()].split()
+            initials = "".join(w[0] for w in spelled if w.lower() not in _SMALL_WORDS and w[0].isalpha()).lower()
+            if len(initials) >= 2 and acronym.lower().startswith(initials):  # "EAD", "AQLM", "DRNNs"
+                return acronym
     return None
 
 
@@ -216,7 +225,8 @@ def _compared(sentence: str, name_start: int) -> bool:
     return bool(_COMPARED.search(sentence, max(window_start, opened + 1), name_start))
 
 
-def subject_model(text: str, start: int, number: Number, context: ModelContext) -> tuple[str, str | None, str]:
+def subject_model(text: str, start: int, number: Number, context: ModelContext,
+                  is_benchmark=lambda name: False) -> tuple[str, str | None, str]:
     """The system a number is stated for: the sentence's subject, or the paper's system; with how it was
     found: "subject" (named in the sentence), "base" (a method applied to the named model), "our" ("our
     model"), "system" (the paper's system by default) or "unnamed"."""
@@ -224,8 +234,8 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext) 
     subject = None
     for match in _SUBJECT.finditer(sentence):
         name = _clean(match.group("name"))
-        if name and normalise_name(name.split()[-1]) in _MEASURE_WORDS:
-            continue  # "average BLEU scores of 13.42": "scores" is no verb here
+        if name and (normalise_name(name.split()[-1]) in _MEASURE_WORDS or is_benchmark(name.split()[-1])):
+            continue  # "average BLEU scores of 13.42", "an AIME score of": "scores" is no verb here
         if name and (any(looks_like_name(w) for w in name.split()) or is_model_like(name) or name == context.system):
             if _compared(sentence, match.start("name")):
                 continue  # "surpasses X and GPT-4o, achieving 62.3%": GPT-4o is the rival, not the scorer
@@ -413,7 +423,11 @@ def _attribute(text: str, start: int, end: int, number: Number, kind: str, befor
         return Attribution(listed, params_of(listed) or _introduced_size(text, listed), "high")
     if kind == "cited":
         return _cited(text, start, end, number, before, after, context, is_benchmark)
-    model, params, how = subject_model(text, start, number, context)
+    model, params, how = subject_model(text, start, number, context, is_benchmark)
+    if kind == "delta" and how == "subject" and context.system and context.source != "title-phrase" \
+            and is_known_family(model) and context.system not in model:
+        # "Llama3-8B and Qwen2-7B achieve an average improvement of 13.89%": the method's gain on them
+        return Attribution(context.system, context.system_params, "medium", base_model=model)
     if in_from_to and context.system and model != context.system and (how == "subject" or how == "unnamed"):
         base = _one(_named_models(text, start, number.start, context, is_benchmark, compared=False))
         if base is not None:
