@@ -43,6 +43,7 @@ _BASE_USE = re.compile(r"\b(?:with our (?:method|approach)|using our|applied to|
                        r"built (?:up)?on|on top of|when applied)\b", re.IGNORECASE)
 _NAME_TAIL = re.compile(r"(?<![\w\-])([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,3})\s?$")
 _NAME_HEAD = re.compile(r"^(?:the\s)?([A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,3})")
+_GLUE = {"and", "or", "the", "that", "while", "whereas", "with", "both", "then"}
 _NAME_STOP = {"The", "This", "Our", "It", "Its", "We", "A", "An", "In", "On", "And", "For", "With", "By"}
 # --- patterns used inside the functions below, compiled once -------------------------------------
 _DEFINED = re.compile(r"\b(?:propose|introduce|present|call|named?|dub)\w*\b[^.]{0,120}?\(\s?(?P<name>[a-z]?[A-Z][A-Za-z0-9\-+]*[A-Z0-9][A-Za-z0-9\-+]*)\s?\)")
@@ -158,7 +159,7 @@ def _title_name(title: str, strong: bool) -> str | None:
     return None if strong else head if len(words) <= 5 and _title_cased(words) and _names_a_method(words) else None
 
 
-_BENCHMARK_NOUN = re.compile(r"^[^.;]{0,40}?\b(?:benchmark|dataset|test suite|evaluation suite|leaderboard|corpus)\b")
+_BENCHMARK_NOUN = re.compile(r"[^.;]{0,40}?\b(?:benchmark|dataset|test suite|evaluation suite|leaderboard|corpus)\b")
 
 
 def _describes_benchmark(abstract: str, name: str) -> bool:
@@ -314,7 +315,7 @@ def cited_model(text: str, start: int, end: int, number: Number, before: str, af
 
 def _clean(name: str) -> str | None:
     words = name.strip().split()
-    while words and words[0] in _NAME_STOP:
+    while words and (words[0] in _NAME_STOP or words[0] in _GLUE):
         words = words[1:]
     while words and (words[-1].lower() in {"model", "models", "the", "and"} or words[-1] in _NAME_STOP):
         words = words[:-1]
