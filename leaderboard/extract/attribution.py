@@ -74,6 +74,7 @@ class ModelContext:
     system_params: str | None
     own_names: set[str] = field(default_factory=set)  # names of the paper's methods: never benchmarks
     source: str = ""  # where the system's name was found: "title", "abstract" or "title-phrase"
+    home_benchmark: tuple[int, int] | None = None  # where the abstract names the benchmark the paper introduces
 
 
 def paper_context(paper: Paper) -> ModelContext:
@@ -109,7 +110,14 @@ def paper_context(paper: Paper) -> ModelContext:
     if system:
         own.add(system)
         own.add(system.split()[0])
-    return ModelContext(system, params, own, source if system else "")
+    home = _HOME.search(abstract)
+    return ModelContext(system, params, own, source if system else "", home.span("name") if home else None)
+
+
+# "We further propose OffTopicEval, an evaluation suite and benchmark for ...": the paper's own benchmark
+_HOME = re.compile(r"\b(?:propose|introduce|present|release|curate|build|construct)\w*\s(?:a |an |the )?(?:new |novel )?"
+                   r"(?P<name>[A-Z][\w.\-+]*[A-Z0-9][\w.\-+]*),\s(?:a|an|the)\s[^.;]{0,60}?\b"
+                   r"(?:benchmark|dataset|evaluation suite|test suite|leaderboard)\b")
 
 
 # Verbs that bring in a new system: a name after them may look like a model ("VibeThinker-1.5B").
@@ -409,8 +417,8 @@ def attribute(text: str, start: int, end: int, number: Number, kind: str, before
     5. a model the sentence says was used ("using fine-tuned LLaMA-13b") when the paper names none.
     A number paired with a benchmark of another sentence is at most medium (its pairing is a guess)."""
     found = _attribute(text, start, end, number, kind, before, after, context, slot, is_benchmark)
-    if rule == "carried" or (rule == "respectively" and found.confidence == "high"):
-        found = replace(found, confidence="low" if rule == "carried" else "medium")
+    if rule in ("carried", "home") or (rule == "respectively" and found.confidence == "high"):
+        found = replace(found, confidence="medium" if rule == "respectively" else "low")
     return found
 
 

@@ -29,6 +29,7 @@ from .frames import (
     model_paren,
 )
 from .mentions import Mention
+from .names import NAME_RUN, is_model_like
 from .numbers import Number
 
 # --- patterns used inside the rules below, compiled once ----------------------------------------
@@ -244,3 +245,20 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[
             if TO_WORD.search(after[:5]) and not FROM.search(before):
                 continue
             cand.mention, cand.rule = distinct[0], "carried"
+
+
+def attach_home(text: str, start: int, end: int, own: list[Mention], cands: list[Candidate], home: Mention | None) -> None:
+    """Scores a benchmark paper reports for named models without naming its benchmark again ("The
+    top-performing model, Claude-3-7-Sonnet, achieves 63.0%") are on the paper's own benchmark: a number
+    with a percent sign or in a scoring frame, in a sentence that names no benchmark but a model."""
+    if home is None or own or not cands:
+        return
+    sentence = text[start:end]
+    if not any(is_model_like(m.group(0).split()[-1]) for m in NAME_RUN.finditer(sentence)):
+        return
+    for cand in cands:
+        if cand.mention is not None:
+            continue
+        before = text[max(start, cand.number.start - 60):cand.number.start]
+        if cand.number.unit == "%" or SCORING_FRAME.search(before):
+            cand.mention, cand.rule = home, "home"

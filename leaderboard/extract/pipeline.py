@@ -15,7 +15,7 @@ from .frames import GROUP_SEP
 from .kinds import kind_of, metric_of, qualifier_of, setting_of, with_direction
 from .mentions import Mention, benchmark_index, find_unknown
 from .numbers import DIGIT, Number, find_numbers
-from .pairing import Candidate, attach_carried, attach_in_sentence, attach_respectively, number_lists
+from .pairing import Candidate, attach_carried, attach_home, attach_in_sentence, attach_respectively, number_lists
 from .sentences import sentence_spans
 
 
@@ -68,10 +68,12 @@ def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
                     mentions_of(k)
     mentions = [found if found is not None else [] for found in searched]
 
+    home = _home_mention(text, context, registry)
     for s, (start, end) in enumerate(sentences):
         attach_in_sentence(text, start, end, mentions[s], candidates[s])
         attach_respectively(text, start, end, s, mentions, candidates[s])
         attach_carried(text, start, end, s, mentions, candidates[s])
+        attach_home(text, start, end, mentions[s], candidates[s], home)
 
     claims = []
     seen = set()
@@ -102,6 +104,15 @@ def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
                 seen.add(key)
                 claims.append(claim)
     return sorted(claims, key=lambda c: (c.start, c.end, c.value))
+
+
+def _home_mention(text: str, context: ModelContext, registry: Registry) -> Mention | None:
+    """The benchmark the paper introduces, as a mention at the place it is introduced."""
+    if context.home_benchmark is None:
+        return None
+    home_start, home_end = context.home_benchmark
+    benchmark = registry.lookup(text[home_start:home_end])
+    return Mention(home_start, home_end, text[home_start:home_end], benchmark.id if benchmark else None)
 
 
 def _list_slots(text: str, cands: list[Candidate]) -> list[ListSlot]:
@@ -151,7 +162,7 @@ def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context:
             return None
     span_start = min(n.start, m.start) if cand.rule in ("after", "before", "paren") else n.start
     span_end = max(n.end, m.end) if cand.rule in ("after", "before", "paren") else n.end
-    if cand.rule in ("respectively", "carried") or span_end - span_start > 160:
+    if cand.rule in ("respectively", "carried", "home") or span_end - span_start > 160:
         span_start, span_end = _clause_span(text, start, end, n)
     who = attribute(text, start, end, n, kind, before, after, context, slot, cand.rule,
                     lambda name: registry.lookup(name) is not None)
