@@ -30,7 +30,7 @@ _INTRO = re.compile(
     r"call|name|refer to \w+ as|describe)s?d?\s(?:a |an |the )?(?:[\w\-]+\s){0,2}?"
     r"(?P<name>[A-Za-z][\w.\-+^{}]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?=[,:;(]|\s(?:a|an|the|which|that|as|to)\b)")
 _ACRONYM = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9\-+^{}]*[A-Z0-9][A-Za-z0-9\-+^{}]*)\)")
-_VERB = (r"(?:achiev(?:es|ed|ing|e)|scor(?:es|ed|ing|e)|reach(?:es|ed|ing)?|obtain(?:s|ed|ing)?|attain(?:s|ed|ing)?|"
+_VERB = (r"(?:achiev(?:es|ed|ing|e)|provid(?:es|ed|ing|e)|brings?|scor(?:es|ed|ing|e)|reach(?:es|ed|ing)?|obtain(?:s|ed|ing)?|attain(?:s|ed|ing)?|"
          r"deliver(?:s|ed|ing)?|hits?|gets?|records?|yields?|improv(?:es|ed|ing|e)|outperform(?:s|ed|ing)?|"
          r"surpass(?:es|ed|ing)?|demonstrat(?:es|ed|ing|e)|shows?|sets?|performs?|ranks?|match(?:es|ed)?|leads?|"
          r"exceed(?:s|ed|ing)?|beats?|falls?|fell|collapses?|plateaus?|exhibits?|posts?|sets?|showcas(?:es|ed|ing|e)|boasts?)")
@@ -117,7 +117,7 @@ def paper_context(paper: Paper) -> ModelContext:
 # "We further propose OffTopicEval, an evaluation suite and benchmark for ...": the paper's own benchmark
 _HOME = re.compile(r"\b(?:propose|introduce|present|release|curate|build|construct)\w*\s(?:a |an |the )?(?:new |novel )?"
                    r"(?P<name>[A-Z][\w.\-+]*[A-Z0-9][\w.\-+]*),\s(?:a|an|the)\s[^.;]{0,60}?\b"
-                   r"(?:benchmark|dataset|evaluation suite|test suite|leaderboard)\b")
+                   r"(?:benchmark|evaluation suite|test suite|leaderboard)\b")
 
 
 # Verbs that bring in a new system: a name after them may look like a model ("VibeThinker-1.5B").
@@ -445,6 +445,11 @@ def _attribute(text: str, start: int, end: int, number: Number, kind: str, befor
         base = _FOR_NAME.match(after)
         base_model = base.group("name") if base and is_model_like(base.group("name")) else None
         return Attribution(model, params, "medium" if context.source != "title-phrase" else "low", base_model)
+    with_name = _WITH_BEFORE.search(before) if how in ("system", "unnamed", "our") else None
+    if with_name and (is_model_like(with_name.group("name")) or looks_like_name(with_name.group("name"))) \
+            and not is_benchmark(with_name.group("name")):
+        name = with_name.group("name")  # "Qwen-3 (235B) with 77.77%"
+        return Attribution(name, params_of(with_name.group(0)), "high")
     if how == "unnamed":
         used = _one({n for n in _named_models(text, start, end, context, is_benchmark, compared=False)
                      if _USING_BEFORE.search(text[max(start, text.find(n, start) - 40):text.find(n, start)])})
@@ -475,6 +480,7 @@ def _cited(text: str, start: int, end: int, number: Number, before: str, after: 
     return Attribution(model, params, "low")
 
 
+_WITH_BEFORE = re.compile(r"(?<![\w\-])(?P<name>[A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?:\s\((?P<size>[\d.]+[BMT])\))?\s(?:with|at)\s$")
 _USING_BEFORE = re.compile(r"\b(?:using|with)\s(?:[\w\-]+\s){0,3}?$")
 
 
