@@ -220,9 +220,14 @@ def models_agree(predicted: str, gold: str, base_model: str | None = None) -> bo
     "SVDNet (CaffeNet)" too."""
     if predicted.startswith("(") or gold.startswith("("):
         return predicted.strip().lower() == gold.strip().lower()
-    key = normalise_name(gold)
-    return key == normalise_name(predicted) or (base_model is not None and
-                                                key == normalise_name(f"{predicted} ({base_model})"))
+    key = _singular(normalise_name(gold))
+    return key == _singular(normalise_name(predicted)) or (
+        base_model is not None and key == _singular(normalise_name(f"{predicted} ({base_model})")))
+
+
+def _singular(key: str) -> str:
+    """"RHNs" and "RHN", "Reasoning Vectors" and "reasoning vector" name one system."""
+    return key[:-1] if key.endswith("s") and len(key) > 3 else key
 
 
 def _optional_agree(predicted: str | None, gold: str | None) -> bool:

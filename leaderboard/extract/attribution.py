@@ -204,7 +204,8 @@ def _title_cased(words: list[str]) -> bool:
 def _names_a_method(words: list[str]) -> bool:
     """A noun phrase naming a method: not a gerund or an article first ("Scaling Laws ...", "A Study ...")."""
     first = words[0].lower()
-    return not first.endswith("ing") and first not in word_set("title-openers", lower=True)
+    gerund = first.endswith("ing") and len(words) > 2  # "Scaling Laws with ...", but "Reasoning Vectors"
+    return not gerund and first not in word_set("title-openers", lower=True)
 
 
 def title_phrase(title: str) -> str | None:
