@@ -12,7 +12,7 @@ from .numbers import Number
 # Figures that are not scores, judged from the clause around the number.
 _EFFICIENCY = re.compile(
     r"memory|latency|throughput|speed|faster|slower|flop|\bcost|compute|computation|tokens?\b|parameters?\b|"
-    r"compress|sparsit|\bbits?\b|energy|\bmfu\b|utili[sz]ation|efficien|inference time|training time|gpu|"
+    r"compress|sparsit|\bbits?\b(?!\s?(?:per|/)\s?(?:char|character|byte|dim))|energy|\bmfu\b|utili[sz]ation|efficien|inference time|training time|gpu|"
     r"\bsize\b|storage|bandwidth|acceptance|\bcache|vocabulary|wall-clock|hours|"
     r"budget|overhead|\bfewer\b|\bless\b|cheaper|smaller|larger|reduc|ratio|\bshare\b|"
     r"of the (?:original|base|teacher|full|dense)|retain|maintain|recover|preserv|attack success|agreement|"
@@ -24,7 +24,8 @@ _BARE_FOLLOWERS = re.compile(
     r"over\b|against\b|accuracy|perplexity|ppl\b|score|win|lc\b|length|raw\b|pass@|bleu|chrf|f1\b|em\b|exact|elo\b|"
     r"average\b|avg\b|when\b|while\b|whereas\b|which\b|where\b|but\b|along\b|together\b|respectively|across\b|"
     r"after\b|than\b|as\b|using\b|relative\b|"
-    r"absolute\b|improvement|gain|point|rating|success|solve|resolve|top-1|mAP|AP\b|(?-i:[A-Z]))", re.IGNORECASE)
+    r"absolute\b|improvement|gain|point|rating|success|solve|resolve|top-1|mAP|AP\b|bits?\b|bpc\b|fid\b|"
+    r"error\b|uas\b|las\b|smatch\b|miou\b|(?-i:[A-Z]))", re.IGNORECASE)
 _PCT_DENY_AFTER = re.compile(r"^\s?(?:of|fewer|less|more|faster|smaller|larger|lower|reduction|speed|memory|tokens?|"
                              r"parameters?|compute|cost|sparsity|compression|data|the)\b", re.IGNORECASE)
 _RANGE = re.compile(r"^\s?(?:-{1,2}|–|—|~)\s?[\d.]")

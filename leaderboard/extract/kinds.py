@@ -28,9 +28,7 @@ from .words import alternation
 _SETTING = re.compile(
     r"\b(zero-shot|zero shot|0-shot|one-shot|few-shot|\d{1,2}-shot|chain-of-thought|CoT|maj@\d+)\b", re.IGNORECASE)
 _METRIC_WORDS = re.compile(
-    r"\b(?:length-controlled|LC|raw|average|avg\.?|top-1|exact[- ]match|hallucination-free|pass@\d+|win[- ]rates?|"
-    r"accurac(?:y|ies)|perplexity|BLEU|chrF\+*|F1|EM|Elo|solve rates?|resolve rates?|success rates?|"
-    r"constraint satisfaction|test scores?|scores?|rating|mAP|ANLS|WER)"
+    r"\b(?:" + alternation("metric-words") + r")"
     r"(?:\s(?:win[- ]rates?|rates?|accuracy|scores?|\(LC WR\)|\(LC\)))*(?![\w@])", re.IGNORECASE)
 _QUALIFIERS = (
     (re.compile(r"(?:up to|at most)\s?(?:a |an )?$", re.IGNORECASE), "up to"),

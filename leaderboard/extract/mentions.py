@@ -21,7 +21,7 @@ class Mention:
 
 
 _CHUNK = re.compile(r"[A-Za-z]+|\d+|[^\W\d_]+|[∞τ]")
-_SEP = r"[\s\-_.'’]{0,2}"
+_SEP = r"[\s\-_.'’]{0,3}"  # "WikiText - 103": tokenised text puts spaces around hyphens
 _QUALIFIER = re.compile(r"\s{0,2}\(([^()\d%]{2,48})\)|\s([A-Z][a-z]+|v\d+|V\d+)\b")
 
 
