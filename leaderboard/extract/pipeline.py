@@ -17,11 +17,28 @@ from .mentions import Mention, benchmark_index, find_unknown
 from .numbers import DIGIT, Number, find_numbers
 from .pairing import Candidate, attach_carried, attach_home, attach_in_sentence, attach_respectively, number_lists
 from .sentences import sentence_spans
+from .tokens import Detokenised, detokenise, looks_tokenised
 
 
 def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
-    """Every score claim in `paper.abstract`, sorted by start offset; pure and deterministic."""
+    """Every score claim in `paper.abstract`, sorted by start offset; pure and deterministic.
+
+    Tokenised text ("CIFAR - 10 ( 4.62 % error )") is read without its tokeniser spaces; the claims'
+    offsets and evidence are those of the abstract as given, names are written without the spaces."""
     paper = _bounded(paper)  # text from strangers: bounded work whatever its size
+    if not looks_tokenised(paper.abstract):
+        return _extract(paper, registry)
+    plain = detokenise(paper.abstract)
+    claims = _extract(replace(paper, abstract=plain.text, title=detokenise(paper.title).text), registry)
+    return [_restore(claim, plain, paper.abstract) for claim in claims]
+
+
+def _restore(claim: Claim, plain: Detokenised, original: str) -> Claim:
+    start, end = plain.span(claim.start, claim.end)
+    return replace(claim, start=start, end=end, evidence=original[start:end])
+
+
+def _extract(paper: Paper, registry: Registry) -> list[Claim]:
     text = paper.abstract
     index = benchmark_index(registry)
     sentences = sentence_spans(text)
