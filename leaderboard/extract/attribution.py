@@ -60,6 +60,10 @@ _BASE_MODEL_END = re.compile(r"\bbase model$")
 _BASE_MODEL_TAIL = re.compile(r"base model$")
 _BASELINE_END = re.compile(r"\bbaseline$")
 _PRIOR_SOTA = re.compile(r"SOTA|state-of-the-art|state of the art|prior best|previous best|best prior|prior work", re.IGNORECASE)
+# "outperforms a state-of-the-art semantic parser": a baseline system, not the prior best number
+_SOTA_SYSTEM = re.compile(r"\s(?:[\w\-]+\s)?(?:models?|parsers?|methods?|systems?|approach(?:es)?|baselines?)\b")
+# "we improve the state-of-the-art (SoTA) results of bpc/perplexity from 1.06 to 0.99 on X, from ...": every start is the SOTA
+_IMPROVED_SOTA = re.compile(r"\bimprov\w*\s(?:the\s)?(?:state[\s-]+of[\s-]+the[\s-]+art|SOTA|SoTA)\b", re.IGNORECASE)
 _BASE_MODEL_WORDS = re.compile(r"base model")
 
 
@@ -315,7 +319,8 @@ def cited_model(text: str, start: int, end: int, number: Number, before: str, af
         if looks_like_name(phrase.split()[-1]):
             return phrase.split()[-1], params_of(phrase)
     window = text[max(start, number.start - 80):number.start]
-    if _PRIOR_SOTA.search(window):
+    sota = _PRIOR_SOTA.search(window)
+    if (sota and not _SOTA_SYSTEM.match(window, sota.end())) or _IMPROVED_SOTA.search(text, start, number.start):
         return PRIOR_SOTA, None
     if _BASE_MODEL_WORDS.search(window):
         return BASE_MODEL, None
@@ -335,7 +340,8 @@ def _clean(name: str) -> str | None:
 # Words that name what was measured, not who measured it: a "model" called "BLEU" or "accuracy"
 # is a parsing slip, never a leaderboard row.
 _MEASURE_WORDS = {"accuracy", "accuracies", "score", "scores", "average", "mean", "overall", "performance",
-                  "result", "results", "winrate", "passat1", "pass1", "em", "f1", "bleu", "chrf", "rouge", "wer"}
+                  "result", "results", "winrate", "passat1", "pass1", "em", "f1", "bleu", "chrf", "rouge", "wer",
+                  "fid", "is", "bpc", "uas", "las", "smatch", "miou", "ap", "map", "per", "cer", "perplexity", "error"}
 _LEADING_WORD = re.compile(r"^[a-z][a-z\-]*$")
 _GENERIC = {"llm", "llms", "lm", "lms", "model", "models", "baseline", "baselines", "method", "methods", "ours", "it"}
 _BARE_SIZE = re.compile(r"^\d+(?:\.\d+)?\s?[BMT](?:-?param\w*)?$", re.IGNORECASE)
@@ -404,7 +410,7 @@ _NAME_ITEM = r"[A-Za-z0-9][\w.\-+]*(?:\s(?:[A-Z0-9][\w.\-+]*|\(\d[\w.]*\)))*"
 _NAME_LIST = re.compile(r"(?<![\w\-])(?P<list>" + _NAME_ITEM + r"(?:(?:,\s(?:and\s)?|\sand\s)" + _NAME_ITEM + r")+)")
 _LIST_SPLIT = re.compile(r",\s(?:and\s)?|\sand\s")
 _FROM_TO = re.compile(r"\bfrom\s[\d.]+[^;]{0,60}?\bto\b[^;]{0,40}$", re.IGNORECASE)
-_FOR_NAME = re.compile(r"^\s?(?:\\?%)?\s?(?:[\w\-]+\s){0,2}?for\s(?:the\s)?(?P<name>[A-Z][\w.\-+]*(?:\s-\s[\w.]+|\s[A-Z0-9][\w.\-+]*){0,2})")
+_FOR_NAME = re.compile(r"^\s?(?:\\?%)?\s?(?:[\w\-]+\s){0,2}?(?:for|with|using)\s(?:the\s|a\s|an\s)?(?P<name>[A-Z][\w.\-+]*(?:\s-\s[\w.]+|\s[A-Z0-9][\w.\-+]*){0,2})")
 
 
 def attribute(text: str, start: int, end: int, number: Number, kind: str, before: str, after: str,

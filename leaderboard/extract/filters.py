@@ -64,12 +64,14 @@ def follower_ok(text: str, number: Number, end: int, mention_starts) -> bool:
     "4 A100 GPUs" are counts."""
     if number.unit is None:
         follower = _CAPITAL_FOLLOWER.match(text, number.end, min(end, number.end + 2))
-        if follower and follower.end() not in mention_starts:
+        if follower and follower.end() not in mention_starts and not _METRIC_FOLLOWER.match(text, follower.end(), end):
             return False
     return True
 
 
 _CAPITAL_FOLLOWER = re.compile(r"\s?(?=[A-Z])")
+# "91.8 F 1 on the WSJ benchmark", "62.1 SMATCH": a capitalised metric after a bare number
+_METRIC_FOLLOWER = re.compile(r"(?:F\s?1|F-score|BLEU|SMATCH|Smatch|UAS|LAS|AP|mAP|FID|EM|WER|PER|CER|ROUGE|IoU|mIoU)\b")
 
 
 def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
@@ -98,6 +100,8 @@ def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
         return False  # citations "[12]" and enumerations "(2)"
     if number.unit != "%" and not number.signed and _VERSION_BEFORE.search(before):
         return False
+    if enumerator and (_TO_SMALL_INT.match(after) or _FROM_SMALL_INT.search(before)):
+        return False  # "increasing the depth from 1 to 10": a setting, not a score
     if _ON_AVERAGE.match(after) or _HYPOTHETICAL.search(before):
         return False
     left, right = (_SIZE_PHRASE.sub(" ", w) for w in _clause_window(text, number, start, end))
@@ -111,5 +115,7 @@ def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
 _EFFICIENCY_CI = CaseFree(_EFFICIENCY)
 _CITATION_BEFORE = re.compile(r"\[[\d,\s]*$")
 _ON_AVERAGE = re.compile(r"^\s?on (?:average|avg)\b")
-_HUMANS = re.compile(r"\bhumans?\b")
+_TO_SMALL_INT = re.compile(r"^\s?to\s\d{1,2}\b(?![.,]\d|\s?%)")
+_FROM_SMALL_INT = re.compile(r"\bfrom\s\d{1,2}\sto\s$")
+_HUMANS = re.compile(r"\bhumans?\b|\btranscribers?\b|\bannotators?\b|\bhuman (?:experts?|parity|performance)")
 _TIMES = re.compile(r"\b(?:[xX×]|times)\b")

@@ -54,6 +54,9 @@ _WIN_RATE = re.compile(r"\bwin[- ]?rate", re.IGNORECASE)
 _OPPONENT = re.compile(r"\bagainst\s[A-Z][\w.\-]*")
 
 
+_PREVIOUS_BEST = re.compile(r"\b(?:previous|prior) (?:best|state[\s-]of[\s-]the[\s-]art|record)\b[^,;]{0,30}$", re.IGNORECASE)
+
+
 def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], kinds: list[str], before: str,
           after: str) -> str:
     n = cand.number
@@ -82,6 +85,8 @@ def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], ki
             return "cited"
     if _COMPARED_BEFORE.search(before) and not earlier:
         return "cited"
+    if _PREVIOUS_BEST.search(before.split(",")[-1]):
+        return "cited"  # "improving over the previous best IS of 52.52"
     if cand.rule != "paren" and model_paren(before[-40:]) and _BEATS_BEFORE.search(before):
         return "cited"
     return "absolute"
