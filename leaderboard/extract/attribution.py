@@ -202,7 +202,8 @@ _ACRONYM_AFTER = re.compile(r"(?:\(\s?|\s)(?P<acronym>[a-z]?[A-Z][A-Za-z]*[A-Z][
 
 def _title_cased(words: list[str]) -> bool:
     """Every word capitalised (or a digit, or a small word inside): a name, not a sentence."""
-    return all(w[0].isupper() or w[0].isdigit() or (i > 0 and w.lower() in _SMALL_WORDS) for i, w in enumerate(words))
+    return all(w[0].isupper() or any(c.isdigit() for c in w) or (i > 0 and w.lower() in _SMALL_WORDS)
+               for i, w in enumerate(words))
 
 
 def _names_a_method(words: list[str]) -> bool:
@@ -255,7 +256,7 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext,
                 continue  # "surpasses X and GPT-4o, achieving 62.3%": GPT-4o is the rival, not the scorer
             subject = name
     if subject is None:
-        subject = _paren_subject(sentence)
+        subject = _paren_subject(sentence) or _copula_subject(sentence, context)
     if subject is None:
         if _OUR.search(sentence) and context.system:
             return context.system, context.system_params, "our"
@@ -276,6 +277,20 @@ _PAREN_SUBJECT = re.compile(r"\b(?:our|the proposed|the resulting)\s(?:[\w\-]+\s
                             r"\s?\(\s?(?P<name>[A-Za-z][\w.\-+]*)\s?\)\s(?:\w+ly\s)?" + _VERB + r"\b")
 
 
+# "CornerNet-Saccade is suitable for offline processing, improving the AP by 1.0%": a name opening the sentence
+_COPULA_SUBJECT = re.compile(r"^(?P<name>[A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})\s(?:is|are|was|were)\b")
+
+
+def _copula_subject(sentence: str, context: ModelContext) -> str | None:
+    match = _COPULA_SUBJECT.match(sentence)
+    if match is None:
+        return None
+    name = match.group("name")
+    if name in _NAME_STOP or not (looks_like_name(name) or is_model_like(name)):
+        return None
+    return name
+
+
 def _paren_subject(sentence: str) -> str | None:
     names = [m.group("name") for m in _PAREN_SUBJECT.finditer(sentence)]
     return names[-1] if names and looks_like_name(names[-1]) else None
@@ -291,7 +306,7 @@ def cited_model(text: str, start: int, end: int, number: Number, before: str, af
                 context: ModelContext) -> tuple[str, str | None]:
     """The model a cited (not the paper's own) number belongs to."""
     follow = _FOLLOWED_BY_NAME.match(after)
-    if follow and not follow.group("name").startswith(("SOTA", "State")):
+    if follow and not follow.group("name").startswith(("SOTA", "State")) and re.search("[A-Za-z]", follow.group("name")):
         name = _clean(follow.group("name"))
         if name:
             return name, params_of(name)

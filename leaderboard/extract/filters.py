@@ -51,7 +51,8 @@ def _clause_window(text: str, number: Number, start: int, end: int) -> tuple[str
 
 # "our 7B-parameter model achieves ...": a model's size is not an efficiency figure.
 _SIZE_PHRASE = re.compile(r"\d+(?:\.\d+)?\s?[BMK]?[\s-]?(?:billion|million)?[\s-]?param\w*", re.IGNORECASE)
-_HYPOTHETICAL = re.compile(r"\b(?:to|must|should|would|could|needed|required)\s(?:achieve|reach|attain|obtain|get|score|exceed)\s"
+_HYPOTHETICAL = re.compile(r"\b(?:(?:needed|required|necessary|enough|sufficient|have|has|had|order|expected|want|aim|aims)\sto|must|should|would|could|"
+                           r"needed|required)\s(?:achieve|reach|attain|obtain|get|score|exceed)\s"
                            + QUAL + r"$")
 
 

@@ -44,7 +44,8 @@ _COMPARED_BEFORE = re.compile(r"(?:compared (?:to|with)|\bvs\.?|\bversus|\bthan)
 _BEATS_BEFORE = re.compile(r"\b(?:over|than|outperform\w*|surpass\w*|compared|baseline)\b")
 _METRIC_AFTER = re.compile(r"^\s?(?:\w+\s)??(" + _METRIC_WORDS.pattern + r")", re.IGNORECASE)
 _ON_AFTER = re.compile(r"^\s?(?:on|in|for)\b")
-_METRIC_OF_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")\s(?:of|at|to|from|reaches|rises)\s?" + QUAL + r"$",
+_METRIC_OF_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")(?:\s?\([A-Za-z\s\-]{1,12}\))?\s(?:of|at|to|from|reaches|rises)\s?"
+                               + QUAL + r"$",
                                re.IGNORECASE)
 _METRIC_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")(?:\s\w+){0,3}\s?$", re.IGNORECASE)
 

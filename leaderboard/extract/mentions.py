@@ -32,6 +32,9 @@ def _alias_pattern(name: str) -> str | None:
     return _SEP.join(re.escape(c) for c in chunks)
 
 
+_DOT_ZERO = re.compile(r"\.0(?![\d.])")
+
+
 class BenchmarkIndex:
     """Every registry name compiled into one alternation (longest first) plus a lookup table."""
 
@@ -78,6 +81,9 @@ class BenchmarkIndex:
             if benchmark is None:
                 continue
             stop = match.end()
+            if written[-1].isdigit():
+                zero = _DOT_ZERO.match(text, stop, end)  # "VQA v2.0" is "VQA v2", as written
+                stop = zero.end() if zero else stop
             if stop < end and text[stop] == "+":  # "HumanEval+" is HumanEval Plus, not HumanEval
                 benchmark = self.registry.lookup(written + " Plus")
                 if benchmark is None:

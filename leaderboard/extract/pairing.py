@@ -219,6 +219,14 @@ _CONTINUATION = re.compile(r"^(?:Specifically|For example|For instance|In partic
 _COMPARISON = re.compile(r"\bvs\.?\s?$|\bversus\s$|\bfrom\s?" + QUAL + r"$|\bto\s?$")
 
 
+# "improves perplexity from 51.3 down to 30.0": a change of one score, whose benchmark was just named
+_FROM_DOWN_TO = re.compile(r"\bfrom\s[\d.]+\s?\\?%?\s(?:down\s|up\s)?to\s[\d.]+")
+
+
+# "In real-world booking scenarios, ...": the sentence names its own evaluation
+_OWN_SETTING = re.compile(r"(?:In|On|For|Across|Under|When)\s")
+
+
 def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[Mention]],
                     cands: list[Candidate]) -> None:
     """A comparison in a sentence naming no benchmark takes the one benchmark named just before, when
@@ -237,7 +245,9 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[
         after = text[cand.number.end:min(end, cand.number.end + 30)]
         pair_after = _PAIR_AFTER.match(after)
         in_paren = "(" in before[-3:] or bool(_OPEN_PAREN.search(before))
-        if not (continues or in_paren):
+        from_to = bool(_FROM_DOWN_TO.search(text[max(start, cand.number.start - 40):cand.number.end + 30])) \
+            and not _OWN_SETTING.match(text, start)
+        if not (continues or in_paren or from_to):
             continue
         if (_COMPARISON.search(before) and i > 0) or (pair_after and (i + 1 < len(cands))):
             if _COMPARISON.search(before) and _TO_END.search(before) and not FROM_WORD.search(text[max(start, cand.number.start - 60):cand.number.start]):
