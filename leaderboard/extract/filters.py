@@ -44,7 +44,8 @@ def _clause_window(text: str, number: Number, start: int, end: int) -> tuple[str
     left = left[cut + 1:]
     right = text[number.end:min(end, number.end + 45)]
     cuts = [i for i in (right.find(","), right.find(")"), right.find(";"), right.find(" and "), right.find(" with "),
-                        right.find(" at "), right.find(" using "), right.find(" under ")) if i >= 0]
+                        right.find(" at "), right.find(" using "), right.find(" under "), right.find(" in "),
+                        right.find("(")) if i >= 0]
     right = right[:min(cuts)] if cuts else right
     return left, right
 

@@ -40,7 +40,7 @@ _AVERAGE = re.compile(r"\baverage|\bavg\b|\bmean\b", re.IGNORECASE)
 _LIST_GLUE = re.compile(r"\s?(?:,\s?(?:and\s|or\s)?|and\s|or\s)(?:the\s)?")
 _FROM_LIST_TO = re.compile(r"\bfrom\s[\d.,\s%\\and]+\sto\s?$")
 _RESPECTIVELY = re.compile(r"\brespectively\b")
-_PAIR_AFTER = re.compile(r"^\s?(?:vs\.?|versus|to)\s")
+_PAIR_AFTER = re.compile(r"^\s?(?:vs\.?|versus|(?:down\s)?to)\s")
 _OPEN_PAREN = re.compile(r"\([^()]*$")
 _TO_END = re.compile(r"\bto\s?$")
 
@@ -100,18 +100,20 @@ def _attach_one(text: str, start: int, mentions: list[Mention], cand: Candidate,
             cand.mention, cand.rule = preceding, "before"
             return
     continues = previous is not None and previous.mention is preceding
-    if (_NEW_PREDICATE.search(gap) and not continues) or _closes_paren(text, preceding, n):
+    same_subject = bool(_SAME_SUBJECT.match(gap))  # "on X, and achieve an F1 of 86.1%": one subject, one predicate on
+    if (_NEW_PREDICATE.search(gap) and not continues and not same_subject) or _closes_paren(text, preceding, n):
         return
     framed = SCORING_FRAME.search(before) or BY_FRAME.search(before) or DELTA_BEFORE_CI.search(before) or n.signed
     if not framed or ("(" in before[-2:] and not model_paren(before)):
         return
     if "," in gap and not (_FRONTED.search(text[max(start, preceding.start - 12):preceding.end + 30])
-                           or _PARTICIPLE.match(gap.split(",")[-1])
+                           or _PARTICIPLE.match(gap.split(",")[-1]) or same_subject
                            or (previous is not None and previous.mention is preceding)):
         return  # the benchmark belongs to another clause
     cand.mention, cand.rule = preceding, "before"
 
 
+_SAME_SUBJECT = re.compile(r"^\s?(?:the\s)?(?:benchmark|dataset|task)?,?\s?and\s(?:\w+ly\s)?(?:achiev|obtain|reach|attain)\w*\s[^,;]{0,40}$")
 _NEW_PREDICATE = re.compile(r"\band\s(?:\w+ly\s)?(?:improv|increas|achiev|reach|reduc|boost|obtain|scor|lower|rais)\w*")
 
 
