@@ -463,6 +463,10 @@ def _attribute(text: str, start: int, end: int, number: Number, kind: str, befor
         base = _one(_named_models(text, start, number.start, context, is_benchmark, compared=False))
         if base is not None:
             return Attribution(context.system, context.system_params, "medium", base_model=base)
+    if how in ("system", "our") and context.system and context.source == "title-phrase":
+        used = _used_model(text, start, end, context, is_benchmark)  # a named model beats a guess from the title
+        if used is not None:
+            return Attribution(used, params_of(used), "medium")
     if how in ("system", "our") and context.system:
         base = _FOR_NAME.match(after)
         base_model = base.group("name") if base and is_model_like(base.group("name")) else None
@@ -473,8 +477,7 @@ def _attribute(text: str, start: int, end: int, number: Number, kind: str, befor
         name = with_name.group("name")  # "Qwen-3 (235B) with 77.77%"
         return Attribution(name, params_of(with_name.group(0)), "high")
     if how == "unnamed":
-        used = _one({n for n in _named_models(text, start, end, context, is_benchmark, compared=False)
-                     if _USING_BEFORE.search(text[max(start, text.find(n, start) - 40):text.find(n, start)])})
+        used = _used_model(text, start, end, context, is_benchmark)
         if used is not None:
             return Attribution(used, params_of(used), "medium")
         return Attribution(model, params, "low")
@@ -500,6 +503,12 @@ def _cited(text: str, start: int, end: int, number: Number, before: str, after: 
             if rival is not None:
                 return Attribution(rival, params_of(rival), "medium")
     return Attribution(model, params, "low")
+
+
+def _used_model(text: str, start: int, end: int, context: ModelContext, is_benchmark) -> str | None:
+    """The one model the sentence says was used: "using 2-stage fine-tuned LLaMA-13b", "with a ResNet-50"."""
+    return _one({n for n in _named_models(text, start, end, context, is_benchmark, compared=False)
+                 if _USING_BEFORE.search(text[max(start, text.find(n, start) - 40):text.find(n, start)])})
 
 
 _WITH_BEFORE = re.compile(r"(?<![\w\-])(?P<name>[A-Z][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?:\s\((?P<size>[\d.]+[BMT])\))?\s(?:with|at)\s$")
@@ -537,7 +546,8 @@ def _named_models(text: str, start: int, stop: int, context: ModelContext, is_be
         while len(words) > 1 and _LEADING_WORD.match(words[0]) and not looks_like_name(words[0]):
             words = words[1:]  # "fine-tuned LLaMA-13b"
         name = _clean(" ".join(words))
-        if not name or name == context.system or not is_model_like(name) or is_benchmark(name):
+        if not name or name == context.system or not (is_model_like(name) or is_known_family(name.split()[-1])) \
+                or is_benchmark(name):
             continue
         if _compared(sentence, match.start() + match.group(0).find(name)) == compared:
             found.add(name)

@@ -20,7 +20,7 @@ _EFFICIENCY = re.compile(
     re.IGNORECASE)
 # Words a bare number may be followed by and still be a score ("8.38 on MT-bench", "29.44 win rate").
 _BARE_FOLLOWERS = re.compile(
-    r"^\s?(?:[,;:)\]]|\.(?:\s|$)|$|on\b|in\b|for\b|at\b|and\b|or\b|vs\b|versus\b|compared\b|to\b|from\b|with\b|by\b|"
+    r"^\s?(?:[,;:)\]]|\((?!\d)|\.(?:\s|$)|$|down\sto\b|on\b|in\b|for\b|at\b|and\b|or\b|vs\b|versus\b|compared\b|to\b|from\b|with\b|by\b|"
     r"over\b|against\b|accuracy|perplexity|ppl\b|score|win|lc\b|length|raw\b|pass@|bleu|chrf|f1\b|em\b|exact|elo\b|"
     r"average\b|avg\b|when\b|while\b|whereas\b|which\b|where\b|but\b|along\b|together\b|respectively|across\b|"
     r"after\b|than\b|as\b|using\b|relative\b|"
