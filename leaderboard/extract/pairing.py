@@ -18,6 +18,7 @@ from .frames import (
     BLOCKERS,
     BY_FRAME,
     CHANGE_VERB,
+    DELTA_AFTER,
     DELTA_BEFORE_CI,
     FROM,
     FROM_WORD,
@@ -225,17 +226,27 @@ _COMPARISON = re.compile(r"\bvs\.?\s?$|\bversus\s$|\bfrom\s?" + QUAL + r"$|\bto\
 _FROM_DOWN_TO = re.compile(r"\bfrom\s[\d.]+\s?\\?%?\s(?:down\s|up\s)?to\s[\d.]+")
 
 
+def _about_system(text: str, start: int, system: str | None) -> bool:
+    """The sentence opens with the paper's system and a scoring verb: "TYPESQL gets 82.6% accuracy"."""
+    if not system:
+        return False
+    opening = text[start:start + len(system) + 1]
+    return opening[:len(system)].lower() == system.lower() and bool(_SCORING_VERB.match(text, start + len(system)))
+
+
+_SCORING_VERB = re.compile(r"\s(?:gets|achieves|obtains|reaches|attains|scores|yields)\s")
 # "In real-world booking scenarios, ...": the sentence names its own evaluation
 _OWN_SETTING = re.compile(r"(?:In|On|For|Across|Under|When)\s")
 
 
 def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[Mention]],
-                    cands: list[Candidate]) -> None:
+                   cands: list[Candidate], system: str | None = None) -> None:
     """A comparison in a sentence naming no benchmark takes the one benchmark named just before, when
-    the sentence continues the previous one ("Specifically, ...") or the comparison is a parenthesis."""
+    the sentence continues the previous one ("Specifically, ...") or the comparison is a parenthesis; so
+    does a score of a sentence about the paper's system ("TypeSQL gets 82.6% accuracy")."""
     if mentions[s] or not cands:
         return
-    continues = bool(_CONTINUATION.match(text[start:end]))
+    continues = bool(_CONTINUATION.match(text[start:end])) or _about_system(text, start, system)
     source = next((mentions[k] for k in (s - 1, s - 2) if k >= 0 and mentions[k]), [])
     distinct = _distinct(source)
     if len(distinct) != 1:
@@ -251,7 +262,8 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[
             and not _OWN_SETTING.match(text, start)
         if not (continues or in_paren or from_to):
             continue
-        if (_COMPARISON.search(before) and i > 0) or (pair_after and (i + 1 < len(cands))):
+        scored = _about_system(text, start, system) and bool(SCORING_FRAME.search(before) or DELTA_AFTER.match(after))
+        if scored or (_COMPARISON.search(before) and i > 0) or (pair_after and (i + 1 < len(cands) or from_to)):
             if _COMPARISON.search(before) and _TO_END.search(before) and not FROM_WORD.search(text[max(start, cand.number.start - 60):cand.number.start]):
                 continue
             if TO_WORD.search(after[:5]) and not FROM.search(before):

@@ -89,7 +89,7 @@ def _extract(paper: Paper, registry: Registry) -> list[Claim]:
     for s, (start, end) in enumerate(sentences):
         attach_in_sentence(text, start, end, mentions[s], candidates[s])
         attach_respectively(text, start, end, s, mentions, candidates[s])
-        attach_carried(text, start, end, s, mentions, candidates[s])
+        attach_carried(text, start, end, s, mentions, candidates[s], context.system)
         attach_home(text, start, end, mentions[s], candidates[s], home)
 
     claims = []
