@@ -102,7 +102,9 @@ def _attach_one(text: str, start: int, mentions: list[Mention], cand: Candidate,
             return
     continues = previous is not None and previous.mention is preceding
     same_subject = bool(_SAME_SUBJECT.match(gap))  # "on X, and achieve an F1 of 86.1%": one subject, one predicate on
-    if (_NEW_PREDICATE.search(gap) and not continues and not same_subject) or _closes_paren(text, preceding, n):
+    latter = bool(_THE_LATTER.match(gap))  # "(WikiText-103)-the latter achieving a perplexity of 29.2"
+    if (_NEW_PREDICATE.search(gap) and not continues and not same_subject) or (_closes_paren(text, preceding, n)
+                                                                               and not latter):
         return
     framed = SCORING_FRAME.search(before) or BY_FRAME.search(before) or DELTA_BEFORE_CI.search(before) or n.signed
     if not framed or ("(" in before[-2:] and not model_paren(before)):
@@ -114,6 +116,7 @@ def _attach_one(text: str, start: int, mentions: list[Mention], cand: Candidate,
     cand.mention, cand.rule = preceding, "before"
 
 
+_THE_LATTER = re.compile(r"^\)?\s?[-–—,]?\s?the latter\b[^,;]{0,50}$")
 _SAME_SUBJECT = re.compile(r"^\s?(?:the\s)?(?:benchmark|dataset|task)?,?\s?and\s(?:\w+ly\s)?(?:achiev|obtain|reach|attain)\w*\s[^,;]{0,40}$")
 _NEW_PREDICATE = re.compile(r"\band\s(?:\w+ly\s)?(?:improv|increas|achiev|reach|reduc|boost|obtain|scor|lower|rais)\w*")
 

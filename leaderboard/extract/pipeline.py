@@ -119,7 +119,7 @@ def _extract(paper: Paper, registry: Registry) -> list[Claim]:
                 if key in seen:  # the same figure restated later in the abstract
                     continue
                 seen.add(key)
-                claims.append(claim)
+                claims.append(_shared_base(claim, claims, start))
     return sorted(claims, key=lambda c: (c.start, c.end, c.value))
 
 
@@ -130,6 +130,16 @@ def _home_mention(text: str, context: ModelContext, registry: Registry) -> Menti
     home_start, home_end = context.home_benchmark
     benchmark = registry.lookup(text[home_start:home_end])
     return Mention(home_start, home_end, text[home_start:home_end], benchmark.id if benchmark else None)
+
+
+def _shared_base(claim: Claim, claims: list[Claim], sentence_start: int) -> Claim:
+    """"79.4% top-1 accuracy with a ResNet-50 ..., which is a +1.8% improvement": a sentence's later claim
+    of the same system keeps the base model named for an earlier one."""
+    if claim.base_model is not None or claim.model.startswith("("):
+        return claim
+    earlier = next((c for c in reversed(claims) if c.start >= sentence_start and c.model == claim.model
+                    and c.base_model is not None), None)
+    return replace(claim, base_model=earlier.base_model) if earlier else claim
 
 
 def _list_slots(text: str, cands: list[Candidate]) -> list[ListSlot]:
