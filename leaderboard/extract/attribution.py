@@ -468,6 +468,9 @@ def _attribute(text: str, start: int, end: int, number: Number, kind: str, befor
         if used is not None:
             return Attribution(used, params_of(used), "medium")
     if how in ("system", "our") and context.system:
+        variant = _variant(text[start:number.start], context.system)
+        if variant is not None:
+            return Attribution(variant, params, "medium")
         base = _FOR_NAME.match(after)
         base_model = base.group("name") if base and is_model_like(base.group("name")) else None
         return Attribution(model, params, "medium" if context.source != "title-phrase" else "low", base_model)
@@ -494,6 +497,9 @@ def _cited(text: str, start: int, end: int, number: Number, before: str, after: 
     if not model.startswith("("):
         return Attribution(model, params, "high")
     if model == BASELINE:
+        described = _DESCRIBED_MODEL.search(text, start, number.start)
+        if FROM.search(before) and described:
+            return Attribution(described.group("name"), None, "medium")  # "of the up-down model on X from 65.67%"
         if FROM.search(before):
             base = _one(_named_models(text, start, number.start, context, is_benchmark, compared=False))
             if base is not None:
@@ -503,6 +509,16 @@ def _cited(text: str, start: int, end: int, number: Number, before: str, after: 
             if rival is not None:
                 return Attribution(rival, params_of(rival), "medium")
     return Attribution(model, params, "low")
+
+
+# "the performance of the up-down model on VQA v2.0 - from 65.67%": a baseline named by a described model
+_DESCRIBED_MODEL = re.compile(r"\bof the (?P<name>(?:[\w]+\s)?[\w]+-[\w\-]+\s(?:model|baseline|system))\b")
+
+
+def _variant(sentence: str, system: str) -> str | None:
+    """"a purely byte-level mLSTM": a variant of the paper's system named by a hyphenated modifier."""
+    match = re.search(r"(?<![\w\-])([a-z0-9]+-[a-z]+)\s" + re.escape(system) + r"\b", sentence)
+    return f"{match.group(1)} {system}" if match else None
 
 
 def _used_model(text: str, start: int, end: int, context: ModelContext, is_benchmark) -> str | None:

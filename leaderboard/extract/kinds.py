@@ -157,3 +157,13 @@ def with_direction(text: str, start: int, end: int, written: str, benchmark) -> 
         return written
     found = _direction_pattern().search(text, start, end)
     return f"{written} {found.group('direction')}" if found else written
+
+
+# "on the test-std split of the VQA v2.0 dataset": the split defines the evaluation
+_SPLIT_BEFORE = re.compile(r"\bthe\s(?P<split>[\w\-]+(?:\s[\w\-]+)?)\s(?:split|subset)\sof\s(?:the\s)?$")
+
+
+def with_split(text: str, start: int, mention_start: int, written: str) -> str:
+    """A benchmark named with the split the sentence gives it: "VQA v2.0 test-std"."""
+    found = _SPLIT_BEFORE.search(text, max(start, mention_start - 50), mention_start)
+    return f"{written} {found.group('split')}" if found else written

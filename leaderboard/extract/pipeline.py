@@ -12,7 +12,7 @@ from ..registry import Registry
 from .attribution import ListSlot, ModelContext, attribute, paper_context, tidy_model
 from .filters import follower_ok, score_shaped
 from .frames import GROUP_SEP
-from .kinds import kind_of, metric_of, qualifier_of, setting_of, with_direction
+from .kinds import kind_of, metric_of, qualifier_of, setting_of, with_direction, with_split
 from .mentions import Mention, benchmark_index, find_unknown
 from .numbers import DIGIT, Number, find_numbers
 from .pairing import Candidate, attach_carried, attach_home, attach_in_sentence, attach_respectively, number_lists
@@ -200,7 +200,7 @@ def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context:
     return Claim(
         model=model,
         benchmark=m.benchmark,
-        benchmark_text=with_direction(text, start, end, m.text, benchmark),
+        benchmark_text=with_split(text, start, m.start, with_direction(text, start, end, m.text, benchmark)),
         metric=metric,
         value=value,
         unit=unit,
