@@ -366,14 +366,14 @@ _BRACKETS = ("()", "{}", "[]")
 
 
 def tidy_model(name: str, params: str | None, kind: str, context: ModelContext,
-               registry: Registry) -> tuple[str, str | None]:
+               registry: Registry, as_written: bool = False) -> tuple[str, str | None]:
     """Clean a model name found by the rules, or fall back when it is not a model at all.
 
     Sentence glue ("and GPT-4o", "that MedMobile", "popular LLaMA 3.1-70B"), a trailing full stop or a
     stray brace is removed; a "name" that is really a metric or a benchmark ("average BLEU", "on GSM8K")
     is replaced by the paper's own system (own results) or "(baseline)" (cited ones).
     """
-    if name.startswith("("):
+    if name.startswith("(") or as_written:
         return name, params
     words = name.strip().strip("\"'").rstrip(".,;:").split()
     if kind != "cited" and len(words) > 1 and words[0].lower() in _NOT_SUBJECT:
@@ -409,6 +409,7 @@ class Attribution:
     params: str | None
     confidence: str  # "high" (named in the same clause), "medium" (the paper's system), "low" (placeholder, guess)
     base_model: str | None = None
+    as_written: bool = False  # a phrase kept whole ("byte-level mLSTM"), not a name to tidy
 
 
 @dataclass(frozen=True)
@@ -470,7 +471,7 @@ def _attribute(text: str, start: int, end: int, number: Number, kind: str, befor
     if how in ("system", "our") and context.system:
         variant = _variant(text[start:number.start], context.system)
         if variant is not None:
-            return Attribution(variant, params, "medium")
+            return Attribution(variant, params, "medium", as_written=True)
         base = _FOR_NAME.match(after)
         base_model = base.group("name") if base and is_model_like(base.group("name")) else None
         return Attribution(model, params, "medium" if context.source != "title-phrase" else "low", base_model)
@@ -499,7 +500,7 @@ def _cited(text: str, start: int, end: int, number: Number, before: str, after: 
     if model == BASELINE:
         described = _DESCRIBED_MODEL.search(text, start, number.start)
         if FROM.search(before) and described:
-            return Attribution(described.group("name"), None, "medium")  # "of the up-down model on X from 65.67%"
+            return Attribution(described.group("name"), None, "medium", as_written=True)  # "of the up-down model ... from 65.67%"
         if FROM.search(before):
             base = _one(_named_models(text, start, number.start, context, is_benchmark, compared=False))
             if base is not None:

@@ -193,7 +193,7 @@ def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context:
         span_start, span_end = _clause_span(text, start, end, n)
     who = attribute(text, start, end, n, kind, before, after, context, slot, cand.rule,
                     lambda name: registry.lookup(name) is not None)
-    model, params = tidy_model(who.model, who.params, kind, context, registry)
+    model, params = tidy_model(who.model, who.params, kind, context, registry, who.as_written)
     confidence = who.confidence if not model.startswith("(") else "low"
     base_model = who.base_model if who.base_model != model else None
     setting = setting_of(text, start, end, span_start, span_end)
