@@ -429,6 +429,9 @@ _FROM_TO = re.compile(r"\bfrom\s[\d.]+[^;]{0,60}?\bto\b[^;]{0,40}$", re.IGNORECA
 _FOR_NAME = re.compile(r"^\s?(?:\\?%)?\s?(?:[\w\-]+\s){0,2}?(?:for|with|using)\s(?:the\s|a\s|an\s)?(?P<name>[A-Z][\w.\-+]*(?:\s-\s[\w.]+|\s[A-Z0-9][\w.\-+]*){0,2})")
 
 
+_REACH = 400  # characters around a number read for its names (sentences of prose are shorter)
+
+
 def attribute(text: str, start: int, end: int, number: Number, kind: str, before: str, after: str,
               context: ModelContext, slot: ListSlot, rule: str, is_benchmark) -> Attribution:
     """Who a number belongs to, by the first rule that names someone:
@@ -439,6 +442,9 @@ def attribute(text: str, start: int, end: int, number: Number, kind: str, before
     4. the subject of the sentence ("Foo-7B achieves"), "our model", then the paper's system;
     5. a model the sentence says was used ("using fine-tuned LLaMA-13b") when the paper names none.
     A number paired with a benchmark of another sentence is at most medium (its pairing is a guess)."""
+    # bounded work per number whatever the sentence's length: names are looked for near the number
+    start, end = max(start, number.start - _REACH), min(end, number.end + _REACH)
+    slot = replace(slot, start=max(slot.start, start))
     found = _attribute(text, start, end, number, kind, before, after, context, slot, is_benchmark)
     if rule in ("carried", "home") or (rule == "respectively" and found.confidence == "high"):
         found = replace(found, confidence="medium" if rule == "respectively" else "low")
