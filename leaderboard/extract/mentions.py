@@ -3,12 +3,14 @@ missing from the registry taken only in frames that say "this is an evaluation".
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from dataclasses import dataclass
 
+import ahocorasick
+
 from ..registry import Registry, normalise_name
-from .casefree import ascii_lower_pattern
 from .names import is_model_like
 
 
@@ -36,51 +38,46 @@ _DOT_ZERO = re.compile(r"\.0(?![\d.])")
 
 
 class BenchmarkIndex:
-    """Every registry name compiled into one alternation (longest first) plus a lookup table."""
+    """Every registry name and alias in one Aho-Corasick automaton, matched in a single pass over the
+    text however large the registry.
+
+    Names match as the chunks of letters and digits they are made of, ignoring case and up to three
+    separator characters between chunks ("WikiText-103", "WikiText 103", "wikitext - 103"): the text is
+    folded the same way (lower case, short separator runs dropped) and each hit is mapped back to the
+    text, where word boundaries and the case rules (`_case_ok`) are checked."""
 
     def __init__(self, registry: Registry):
         self.registry = registry
-        names = {n for b in registry for n in (b.id, b.name, *b.aliases)}
-        patterns = {}
-        for name in names:
-            pattern = _alias_pattern(name)
-            if pattern:
-                patterns[pattern] = max(len(normalise_name(name)), patterns.get(pattern, 0))
-        # Grouped by first character so that each word start tries a handful of names, not all;
-        # longest first within a group, so that "MMLU-Pro" wins over "MMLU".
-        groups: dict[str, list[str]] = {}
-        for pattern in sorted(patterns, key=lambda p: (-patterns[p], p)):
-            groups.setdefault(pattern[0].lower(), []).append(pattern[1:])
-        branches = "|".join(f"[{re.escape(c)}{re.escape(c.upper())}](?:{'|'.join(rest)})" for c, rest in sorted(groups.items()))
-        # Names are matched ignoring case; the case check happens in `find`.
-        self.pattern = re.compile(r"(?<![\w\-])(?:" + branches + r")(?!\w|-[A-Za-z0-9])", re.IGNORECASE)
-        # The same pattern, case-sensitive, for the lower-cased text of an ASCII abstract: ignoring
-        # case on ASCII text is matching its lower case, and about three times faster.
-        try:
-            self.ascii_pattern: re.Pattern | None = ascii_lower_pattern(self.pattern.pattern)
-        except ValueError:  # a registry name with a letter that lower-casing cannot stand for
-            self.ascii_pattern = None
-        self._lowered: tuple[str, str] = ("", "")  # (text, text.lower()) of the last ASCII text searched
+        self.automaton = ahocorasick.Automaton()
+        for name in sorted({n for b in registry for n in (b.id, b.name, *b.aliases)}):
+            key = _fold_name(name)
+            if key:
+                self.automaton.add_word(key, len(key))
+        self.automaton.make_automaton()
+        self._spans: tuple[str, list[tuple[int, int]]] = ("", [])  # (text, name spans) of the last text read
         self.strict_case = {normalise_name(n): n for b in registry for n in (b.id, b.name, *b.aliases)
                             if re.fullmatch(r"[A-Z]{2,6}", n)}
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where registry names are written in `text`: leftmost-longest, not overlapping, at word
+        boundaries; computed once per text."""
+        if self._spans[0] is not text:
+            self._spans = (text, _name_spans(self.automaton, text))
+        return self._spans[1]
+
     def find(self, text: str, start: int, end: int) -> list[Mention]:
         mentions = []
-        if self.ascii_pattern is not None and text.isascii():
-            if self._lowered[0] is not text:
-                self._lowered = (text, text.lower())
-            matches = self.ascii_pattern.finditer(self._lowered[1], start, end)
-        else:
-            matches = self.pattern.finditer(text, start, end)
-        for match in matches:
-            written = text[match.start():match.end()]
+        for span_start, span_end in self.spans(text):
+            if span_start < start or span_end > end:
+                continue
+            written = text[span_start:span_end]
             key = normalise_name(written)
             if not _case_ok(written, key, self.strict_case):
                 continue
             benchmark = self.registry.lookup(written)
             if benchmark is None:
                 continue
-            stop = match.end()
+            stop = span_end
             if written[-1].isdigit():
                 zero = _DOT_ZERO.match(text, stop, end)  # "VQA v2.0" is "VQA v2", as written
                 stop = zero.end() if zero else stop
@@ -91,14 +88,72 @@ class BenchmarkIndex:
                 stop += 1
             qualifier = _QUALIFIER.match(text, stop, end)
             if qualifier:
-                extended = text[match.start():qualifier.end()]
+                extended = text[span_start:qualifier.end()]
                 better = self.registry.lookup(extended)
                 if better is not None:
                     benchmark, stop = better, qualifier.end()
                 elif qualifier.group(1) and self.registry.lookup(f"{written} {qualifier.group(1)}"):
                     benchmark, stop = self.registry.lookup(f"{written} {qualifier.group(1)}"), qualifier.end()
-            mentions.append(Mention(match.start(), stop, text[match.start():stop], benchmark.id))
+            mentions.append(Mention(span_start, stop, text[span_start:stop], benchmark.id))
         return mentions
+
+
+_SEPARATORS = re.compile(r"[\s\-_.'’]+")
+_NAME_START = re.compile(r"(?<![\w\-])")
+_NAME_END = re.compile(r"(?!\w|-[A-Za-z0-9])")
+
+
+def _fold_name(name: str) -> str:
+    """A registry name as the automaton knows it: its chunks of letters and digits, lower case."""
+    return "".join(chunk.lower() for chunk in _CHUNK.findall(name))
+
+
+def _fold_text(text: str) -> tuple[str, list[int], list[int]]:
+    """`text` lower-cased without its runs of up to three separators (longer runs become one "\x01"),
+    with, per kept piece, its start in the folded text and in `text`."""
+    pieces, folded_starts, starts = [], [], []
+    position, folded = 0, 0
+    for run in _SEPARATORS.finditer(text):
+        piece = text[position:run.start()]
+        pieces.append(piece)
+        folded_starts.append(folded)
+        starts.append(position)
+        folded += len(piece)
+        if run.end() - run.start() > 3:
+            pieces.append("\x01")
+            folded_starts.append(folded)
+            starts.append(run.start())
+            folded += 1
+        position = run.end()
+    pieces.append(text[position:])
+    folded_starts.append(folded)
+    starts.append(position)
+    joined = "".join(pieces)
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # a letter whose lower case is longer ("İ"): fold letter by letter
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in joined)
+    return lowered, folded_starts, starts
+
+
+def _name_spans(automaton, text: str) -> list[tuple[int, int]]:
+    folded, folded_starts, starts = _fold_text(text)
+
+    def original(index: int) -> int:
+        piece = bisect.bisect_right(folded_starts, index) - 1
+        return starts[piece] + index - folded_starts[piece]
+
+    hits = sorted((end - length + 1, -length) for end, length in automaton.iter(folded)) if folded else []
+    spans: list[tuple[int, int]] = []
+    taken_until = -1
+    for folded_start, negative_length in hits:
+        if folded_start < taken_until:
+            continue
+        span_start = original(folded_start)
+        span_end = original(folded_start - negative_length - 1) + 1
+        if _NAME_START.match(text, span_start) and _NAME_END.match(text, span_end):
+            spans.append((span_start, span_end))
+            taken_until = folded_start - negative_length
+    return spans
 
 
 def _case_ok(written: str, key: str, strict: dict[str, str]) -> bool:
