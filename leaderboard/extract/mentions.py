@@ -3,7 +3,7 @@ missing from the registry taken only in frames that say "this is an evaluation".
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import re
 import weakref
 from dataclasses import dataclass
@@ -41,18 +41,16 @@ class BenchmarkIndex:
     """Every registry name and alias in one Aho-Corasick automaton, matched in a single pass over the
     text however large the registry.
 
-    Names match as the chunks of letters and digits they are made of, ignoring case and up to three
-    separator characters between chunks ("WikiText-103", "WikiText 103", "wikitext - 103"): the text is
-    folded the same way (lower case, short separator runs dropped) and each hit is mapped back to the
-    text, where word boundaries and the case rules (`_case_ok`) are checked."""
+    Names match ignoring case, with their chunks of letters and digits joined as in the name or by
+    nothing, a space or a hyphen ("WikiText-103", "WikiText 103", "wikitext103"); the automaton holds
+    every such written form. Word boundaries and the case rules (`_case_ok`) are checked on each hit.
+    (Tokenised text, "WikiText - 103", is read without its tokeniser spaces: see `tokens`.)"""
 
     def __init__(self, registry: Registry):
         self.registry = registry
         self.automaton = ahocorasick.Automaton()
-        for name in sorted({n for b in registry for n in (b.id, b.name, *b.aliases)}):
-            key = _fold_name(name)
-            if key:
-                self.automaton.add_word(key, len(key))
+        for form in sorted({f for b in registry for n in (b.id, b.name, *b.aliases) for f in _written_forms(n)}):
+            self.automaton.add_word(form, len(form))
         self.automaton.make_automaton()
         self._spans: tuple[str, list[tuple[int, int]]] = ("", [])  # (text, name spans) of the last text read
         self.strict_case = {normalise_name(n): n for b in registry for n in (b.id, b.name, *b.aliases)
@@ -98,61 +96,45 @@ class BenchmarkIndex:
         return mentions
 
 
-_SEPARATORS = re.compile(r"[\s\-_.'’]+")
 _NAME_START = re.compile(r"(?<![\w\-])")
 _NAME_END = re.compile(r"(?!\w|-[A-Za-z0-9])")
+_JOINS = ("", " ", "-")  # how abstracts join the chunks of a name: "MMLU-Pro", "MMLU Pro", "MMLUPro"
+_SEPARATOR_RUN = re.compile(r"[\s\-_.'’]{0,3}")
+_MIXED_UP_TO = 3  # names with at most this many joins get every mix ("Arena-Hard Auto"); longer ones one join
 
 
-def _fold_name(name: str) -> str:
-    """A registry name as the automaton knows it: its chunks of letters and digits, lower case."""
-    return "".join(chunk.lower() for chunk in _CHUNK.findall(name))
-
-
-def _fold_text(text: str) -> tuple[str, list[int], list[int]]:
-    """`text` lower-cased without its runs of up to three separators (longer runs become one "\x01"),
-    with, per kept piece, its start in the folded text and in `text`."""
-    pieces, folded_starts, starts = [], [], []
-    position, folded = 0, 0
-    for run in _SEPARATORS.finditer(text):
-        piece = text[position:run.start()]
-        pieces.append(piece)
-        folded_starts.append(folded)
-        starts.append(position)
-        folded += len(piece)
-        if run.end() - run.start() > 3:
-            pieces.append("\x01")
-            folded_starts.append(folded)
-            starts.append(run.start())
-            folded += 1
-        position = run.end()
-    pieces.append(text[position:])
-    folded_starts.append(folded)
-    starts.append(position)
-    joined = "".join(pieces)
-    lowered = joined.lower()
-    if len(lowered) != len(joined):  # a letter whose lower case is longer ("İ"): fold letter by letter
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in joined)
-    return lowered, folded_starts, starts
+def _written_forms(name: str) -> set[str]:
+    """The ways an abstract may write a registry name, lower case: its chunks of letters and digits
+    joined as in the name, or by nothing, a space or a hyphen ("WikiText-103", "wikitext 103")."""
+    chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(name)]
+    if not chunks:
+        return set()
+    words = [name[s:e].lower() for s, e in chunks]
+    own = [name[chunks[i][1]:chunks[i + 1][0]].lower() for i in range(len(chunks) - 1)]
+    # a name's own join counts when it is made of separators ("AIME'24", "MATH. 500"), not of "(" or "/"
+    own = [sep if _SEPARATOR_RUN.fullmatch(sep) else "" for sep in own]
+    options = [tuple(dict.fromkeys((sep, sep.replace("'", "’"), *_JOINS))) for sep in own]
+    if len(own) <= _MIXED_UP_TO:
+        joins = itertools.product(*options) if options else [()]
+    else:
+        joins = [tuple(own)] + [tuple(join for _ in own) for join in _JOINS]
+    return {"".join(w + j for w, j in zip(words, (*combo, ""), strict=True)) for combo in joins}
 
 
 def _name_spans(automaton, text: str) -> list[tuple[int, int]]:
-    folded, folded_starts, starts = _fold_text(text)
-
-    def original(index: int) -> int:
-        piece = bisect.bisect_right(folded_starts, index) - 1
-        return starts[piece] + index - folded_starts[piece]
-
-    hits = sorted((end - length + 1, -length) for end, length in automaton.iter(folded)) if folded else []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): keep offsets aligned
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    hits = sorted((end - length + 1, -length) for end, length in automaton.iter(lowered))
     spans: list[tuple[int, int]] = []
     taken_until = -1
-    for folded_start, negative_length in hits:
-        if folded_start < taken_until:
+    for span_start, negative_length in hits:
+        span_end = span_start - negative_length
+        if span_start < taken_until:
             continue
-        span_start = original(folded_start)
-        span_end = original(folded_start - negative_length - 1) + 1
         if _NAME_START.match(text, span_start) and _NAME_END.match(text, span_end):
             spans.append((span_start, span_end))
-            taken_until = folded_start - negative_length
+            taken_until = span_end
     return spans
 
 
