@@ -114,10 +114,11 @@ def paper_context(paper: Paper) -> ModelContext:
     if system:
         own.add(system)
         own.add(system.split()[0])
-    home = _HOME.search(abstract)
+    home = _HOME.search(abstract) if _HOME_WORDS.search(abstract) else None
     return ModelContext(system, params, own, source if system else "", home.span("name") if home else None)
 
 
+_HOME_WORDS = re.compile(r"benchmark|suite|leaderboard")
 # "We further propose OffTopicEval, an evaluation suite and benchmark for ...": the paper's own benchmark
 _HOME = re.compile(r"\b(?:propose|introduce|present|release|curate|build|construct)\w*\s(?:a |an |the )?(?:new |novel )?"
                    r"(?P<name>[A-Z][\w.\-+]*[A-Z0-9][\w.\-+]*),\s(?:a|an|the)\s[^.;]{0,60}?\b"
@@ -131,6 +132,9 @@ _CALLED = re.compile(r"\b(?:called|named|dubbed)\s(?P<name>[A-Z][\w.\-+]*(?:\s[A
                      r"|\brefer to (?:[\w\-]+\s){1,5}?as\s(?P<as>[A-Z][\w.\-+]*)")
 
 
+_CALLED_WORDS = re.compile(r"called|named|dubbed|resulting|refer to")
+
+
 def _abstract_name(abstract: str) -> str | None:
     intro = _INTRO.search(abstract[:1500])
     if intro:
@@ -139,7 +143,7 @@ def _abstract_name(abstract: str) -> str | None:
         if looks_like_name(candidate.split()[0]) and (not is_model_like(candidate) or
                                                       (new_system and not is_known_family(candidate))):
             return candidate
-    called = _CALLED.search(abstract)
+    called = _CALLED.search(abstract) if _CALLED_WORDS.search(abstract) else None
     if called:
         return called.group("name") or called.group("result") or called.group("as")
     defined = _DEFINED.search(abstract)
@@ -186,7 +190,8 @@ def _acronym_of(abstract: str, name: str) -> str | None:
     words = name.split()
     if len(words) < 2:
         return None
-    for at in (m.start() for m in re.finditer(re.escape(name), abstract)):
+    at = abstract.find(name)
+    while at >= 0:
         following = abstract[at + len(name):at + len(name) + 60]
         for match in _ACRONYM_AFTER.finditer(following):
             acronym = match.group("acronym")
@@ -194,6 +199,7 @@ def _acronym_of(abstract: str, name: str) -> str | None:
             initials = "".join(w[0] for w in spelled if w.lower() not in _SMALL_WORDS and w[0].isalpha()).lower()
             if len(initials) >= 2 and acronym.lower().startswith(initials):  # "EAD", "AQLM", "DRNNs"
                 return acronym
+        at = abstract.find(name, at + 1)
     return None
 
 
@@ -518,13 +524,20 @@ def _cited(text: str, start: int, end: int, number: Number, before: str, after: 
     return Attribution(model, params, "low")
 
 
+@functools.lru_cache(maxsize=1024)
+def _variant_pattern(system: str) -> re.Pattern:
+    return re.compile(r"(?<![\w\-])([a-z0-9]+-[a-z]+)\s" + re.escape(system) + r"\b")
+
+
 # "the performance of the up-down model on VQA v2.0 - from 65.67%": a baseline named by a described model
 _DESCRIBED_MODEL = re.compile(r"\bof the (?P<name>(?:[\w]+\s)?[\w]+-[\w\-]+\s(?:model|baseline|system))\b")
 
 
 def _variant(sentence: str, system: str) -> str | None:
     """"a purely byte-level mLSTM": a variant of the paper's system named by a hyphenated modifier."""
-    match = re.search(r"(?<![\w\-])([a-z0-9]+-[a-z]+)\s" + re.escape(system) + r"\b", sentence)
+    if system not in sentence:
+        return None
+    match = _variant_pattern(system).search(sentence)
     return f"{match.group(1)} {system}" if match else None
 
 
