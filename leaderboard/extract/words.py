@@ -22,6 +22,7 @@ def word_list(name: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
 
 
+@functools.cache
 def word_set(name: str, lower: bool = False) -> frozenset[str]:
     return frozenset(w.lower() for w in word_list(name)) if lower else frozenset(word_list(name))
 
