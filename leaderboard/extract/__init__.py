@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from ..models import Claim, Paper
 from ..registry import Registry
-from .pipeline import MAX_ABSTRACT_CHARS, MAX_NUMBERS, MAX_TITLE_CHARS, extract_claims
+from .pipeline import MAX_ABSTRACT_CHARS, MAX_NUMBERS, MAX_TITLE_CHARS, explain, extract_claims
 
-__all__ = ["MAX_ABSTRACT_CHARS", "MAX_NUMBERS", "MAX_TITLE_CHARS", "claim_to_json", "extract_all", "extract_claims"]
+__all__ = ["MAX_ABSTRACT_CHARS", "MAX_NUMBERS", "MAX_TITLE_CHARS", "claim_to_json", "explain", "extract_all", "extract_claims"]
 
 
 def claim_to_json(claim: Claim, paper: Paper) -> dict:

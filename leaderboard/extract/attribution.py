@@ -23,10 +23,10 @@ PRIOR_SOTA = "(prior SOTA)"
 BASELINE = "(baseline)"
 BASE_MODEL = "(base model)"
 _TITLE_SUFFIX = re.compile(r"\s+(?:Technical Report|Tech Report|Report|Model Card|System Card)$", re.IGNORECASE)
-# "\b(?:we|this (?:paper|work|report)|paper) ...", written so that the search skips every character
-# but "w", "t" and "p": the first one is consumed, then checked, with "(?<!\w.)" for the "\b" before it.
+# "\b(?:[Ww]e|[Tt]his (?:paper|work|report)|[Pp]aper) ...", written so that the search skips every character
+# but "w", "t" and "p" (either case): the first one is consumed, then checked, with "(?<!\w.)" for the "\b".
 _INTRO = re.compile(
-    r"[wtp](?:(?<=w)(?<!\w.)e|(?<=t)(?<!\w.)his (?:paper|work|report)|(?<=p)(?<!\w.)aper) (?:also |first |further )?(?P<verb>propose|introduce|present|release|develop|build|"
+    r"[wtpWTP](?:(?<=[wW])(?<!\w.)e|(?<=[tT])(?<!\w.)his (?:paper|work|report)|(?<=[pP])(?<!\w.)aper) (?:also |first |further )?(?P<verb>propose|introduce|present|release|develop|build|"
     r"call|name|refer to \w+ as|describe)s?d?\s(?:a |an |the )?(?:[\w\-]+\s){0,2}?"
     r"(?P<name>[A-Za-z][\w.\-+^{}]*(?:\s[A-Z0-9][\w.\-+]*){0,2})(?=[,:;(]|\s(?:a|an|the|which|that|as|to)\b)")
 _ACRONYM = re.compile(r"\((?P<name>[A-Z][A-Za-z0-9\-+^{}]*[A-Z0-9][A-Za-z0-9\-+^{}]*)\)")
@@ -592,3 +592,42 @@ def _named_models(text: str, start: int, stop: int, context: ModelContext, is_be
 
 def _one(names: set[str]) -> str | None:
     return next(iter(names)) if len(names) == 1 else None
+
+
+# --- the attribution rules by name, with the sentences that show each (table-driven tests) -----------
+# Each example: (title, abstract, value, model as "Model (base model)" when it has one, confidence).
+EXAMPLES: dict[str, tuple[tuple[str, str, float, str, str], ...]] = {
+    "subject": (
+        ("A Study", "Gazal-R1 scores 87.1% on MedQA.", 87.1, "Gazal-R1", "high"),
+        ("Phi-3 Technical Report", "phi-3-mini achieves 69% on MMLU.", 69.0, "phi-3-mini", "high"),
+    ),
+    "title system": (
+        ("Gazal-R1: Medical Reasoning", "Our model scores 87.1% on MedQA.", 87.1, "Gazal-R1", "medium"),
+        ("Transformer - XL : Attentive Language Models", "We improve the state - of - the - art from 20.5 to 18.3 "
+         "on WikiText - 103 , and more . Other things . More things .", 18.3, "Transformer-XL", "medium"),
+    ),
+    "introduced system": (
+        ("A New Approach", "We propose EVOLVE, a framework. It reaches 62.3% on AlpacaEval 2.", 62.3, "EVOLVE", "medium"),
+        ("Small Models Reason", "This report introduces VibeThinker-1.5B, a small model. It scores 80.3 on AIME24.",
+         80.3, "VibeThinker-1.5B", "medium"),
+    ),
+    "rival": (
+        ("Gazal-R1: Medical Reasoning", "Gazal-R1 reaches 87.1% on MedQA, compared to 80.2% for GPT-4o.",
+         80.2, "GPT-4o", "high"),
+    ),
+    "list": (
+        ("A Benchmark Study", "Gemma and Llama-3 collapse to 39.53% and 23.84% on MMLU, respectively.",
+         23.84, "Llama-3", "high"),
+    ),
+    "base model": (
+        ("UnitCoder: Code Synthesis", "Llama3.1-8B and InternLM2.5-7B improve from 31% and 28% to 40% and 39% on "
+         "BigCodeBench.", 28.0, "InternLM2.5-7B", "high"),
+        ("UnitCoder: Code Synthesis", "Llama3.1-8B and InternLM2.5-7B improve from 31% and 28% to 40% and 39% on "
+         "BigCodeBench.", 39.0, "UnitCoder (InternLM2.5-7B)", "medium"),
+    ),
+    "placeholder": (
+        ("Robust Lexical Features for Improved Recognition", "We establish a new state-of-the-art F1 score of 87.95 "
+         "on OntoNotes 5.0.", 87.95, "(unnamed)", "low"),
+        ("Gazal-R1: Medical Reasoning", "Gazal-R1 improves MedQA from 70.1% to 87.1%.", 70.1, "(baseline)", "low"),
+    ),
+}

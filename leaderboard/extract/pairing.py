@@ -289,3 +289,41 @@ def attach_home(text: str, start: int, end: int, own: list[Mention], cands: list
         before = text[max(start, cand.number.start - 60):cand.number.start]
         if cand.number.unit == "%" or SCORING_FRAME.search(before):
             cand.mention, cand.rule = home, "home"
+
+
+# --- the rules by name, with the sentences that show each (run as table-driven tests) ----------------
+# Each example: (title, abstract, value, benchmark as written). Adding a rule = one function + its examples.
+EXAMPLES: dict[str, tuple[tuple[str, str, float, str], ...]] = {
+    "paren": (
+        ("Foo-7B: A Model", "Foo-7B leads on KMMLU (53.26%) and CMMLU (60.1%).", 53.26, "KMMLU"),
+        ("Foo-7B: A Model", "It beats its rival on AIME24 (80.3 vs. 79.8).", 80.3, "AIME24"),
+        ("Foo-7B: A Model", "Results: GSM8K: 81.2 for Foo-7B.", 81.2, "GSM8K"),
+    ),
+    "after": (
+        ("Gazal-R1: Medical Reasoning", "Gazal-R1 scores 87.1% on MedQA.", 87.1, "MedQA"),
+        ("Foo-7B: A Model", "Foo-7B achieves a 41.3% LC win rate on AlpacaEval 2.", 41.3, "AlpacaEval 2"),
+        ("Transformer - XL : Attentive LMs", "We improve the state - of - the - art from 20.5 to 18.3 on "
+         "WikiText - 103 , and more . We also do other things . And more things .", 18.3, "WikiText-103"),
+    ),
+    "before": (
+        ("Foo-7B: A Model", "On AlpacaEval 2.0, Foo-7B achieves a win rate of 49.2%.", 49.2, "AlpacaEval 2.0"),
+        ("Foo-7B: A Model", "Foo-7B improves MMLU by 5.6 points.", 5.6, "MMLU"),
+        ("DRNN: Relation Classification", "We evaluated our DRNNs on the SemEval-2010 Task 8, and achieve an "
+         "F1-score of 86.1%.", 86.1, "SemEval-2010 Task 8"),
+    ),
+    "respectively": (
+        ("Foo-7B: A Model", "Foo-7B reaches 47.69 and 40.68 on Penn Treebank and WikiText-2, respectively.",
+         40.68, "WikiText-2"),
+    ),
+    "carried": (
+        ("Foo-7B: A Model", "We evaluate Foo-7B on GSM8K. Specifically, accuracy rises from 40.1 to 55.2.",
+         55.2, "GSM8K"),
+        ("TypeSQL: Text-to-SQL", "We test this idea on the WikiSQL dataset. We also show other things. "
+         "TypeSQL gets 82.6% accuracy.", 82.6, "WikiSQL"),
+    ),
+    "home": (
+        ("A Benchmark for Code", "We introduce MultiCodeIF, a comprehensive benchmark for instruction following. "
+         "The top-performing model, Claude-3-7-Sonnet, achieves 63.0% average constraint satisfaction.",
+         63.0, "MultiCodeIF"),
+    ),
+}

@@ -38,7 +38,19 @@ def _restore(claim: Claim, plain: Detokenised, original: str) -> Claim:
     return replace(claim, start=start, end=end, evidence=original[start:end])
 
 
-def _extract(paper: Paper, registry: Registry) -> list[Claim]:
+def explain(paper: Paper, registry: Registry) -> list[tuple[Claim, str]]:
+    """Every claim of `extract_claims` with the name of the pairing rule that tied its number to its
+    benchmark ("paren", "after", "before", "respectively", "carried", "home"): for debugging rules."""
+    trace: list[tuple[Claim, str]] = []
+    paper = _bounded(paper)
+    plain = detokenise(paper.abstract) if looks_tokenised(paper.abstract) else None
+    if plain is not None:
+        paper = replace(paper, abstract=plain.text, title=detokenise(paper.title).text)
+    _extract(paper, registry, trace)
+    return sorted(trace, key=lambda pair: (pair[0].start, pair[0].end, pair[0].value))
+
+
+def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | None = None) -> list[Claim]:
     text = paper.abstract
     index = benchmark_index(registry)
     sentences = sentence_spans(text)
@@ -120,6 +132,8 @@ def _extract(paper: Paper, registry: Registry) -> list[Claim]:
                     continue
                 seen.add(key)
                 claims.append(_shared_base(claim, claims, start))
+                if trace is not None:
+                    trace.append((claims[-1], cand.rule))
     return sorted(claims, key=lambda c: (c.start, c.end, c.value))
 
 
