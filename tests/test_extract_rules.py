@@ -71,3 +71,18 @@ def test_unknown_frames_fast_path_equals_the_plain_pattern(pieces, gaps, start):
     if start == 0 and text[:1].isspace():
         return  # find_unknown uses the plain pattern there ("^" can match)
     assert _frames(_UNKNOWN_FRAMES_FAST, text, start) == _frames(UNKNOWN_FRAMES, text, start)
+
+
+def test_everyday_words_in_a_big_registry_need_a_frame(registry):
+    """A large registry names benchmarks "Reasoning" or "Safety": the word alone is no benchmark."""
+    from dataclasses import replace as _replace
+
+    from leaderboard.registry import Registry
+
+    mmlu = registry.get("mmlu")
+    generic = _replace(mmlu, id="reasoning", name="Reasoning", aliases=())
+    big = Registry([*registry, generic])
+    loose = Paper("p", "Foo-7B: A Model", "Reasoning improves: Foo-7B reaches 81.2% accuracy.")
+    framed = Paper("p", "Foo-7B: A Model", "On the Reasoning benchmark, Foo-7B reaches 81.2% accuracy.")
+    assert [c.benchmark for c in extract_claims(loose, big)] == []
+    assert [c.benchmark for c in extract_claims(framed, big)] == ["reasoning"]

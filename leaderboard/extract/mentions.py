@@ -12,6 +12,7 @@ import ahocorasick
 
 from ..registry import Registry, normalise_name
 from .names import is_model_like
+from .words import word_list
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class BenchmarkIndex:
         self._spans: tuple[str, list[tuple[int, int]]] = ("", [])  # (text, name spans) of the last text read
         self.strict_case = {normalise_name(n): n for b in registry for n in (b.id, b.name, *b.aliases)
                             if re.fullmatch(r"[A-Z]{2,6}", n)}
+        self.framed = frozenset(normalise_name(n) for n in word_list("framed-benchmark-names"))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where registry names are written in `text`: leftmost-longest, not overlapping, at word
@@ -75,6 +77,8 @@ class BenchmarkIndex:
             benchmark = self.registry.lookup(written)
             if benchmark is None:
                 continue
+            if key in self.framed and not _in_frame(text, span_start, span_end, end):
+                continue  # "Reasoning", "Safety": everyday words, a benchmark only when framed as one
             stop = span_end
             if written[-1].isdigit():
                 zero = _DOT_ZERO.match(text, stop, end)  # "VQA v2.0" is "VQA v2", as written
@@ -136,6 +140,14 @@ def _name_spans(automaton, text: str) -> list[tuple[int, int]]:
             spans.append((span_start, span_end))
             taken_until = span_end
     return spans
+
+
+_FRAME_AFTER = re.compile(r"\s(?:benchmark|dataset|test\s?set|suite|leaderboard|score)s?\b", re.IGNORECASE)
+_FRAME_BEFORE = re.compile(r"\b(?:on|the)\s$")
+
+
+def _in_frame(text: str, start: int, end: int, limit: int) -> bool:
+    return bool(_FRAME_AFTER.match(text, end, limit) or _FRAME_BEFORE.search(text, max(0, start - 5), start))
 
 
 def _case_ok(written: str, key: str, strict: dict[str, str]) -> bool:
