@@ -26,7 +26,8 @@ __all__ = ["MAX_ABSTRACT_CHARS", "MAX_NUMBERS", "MAX_TITLE_CHARS", "claim_to_jso
 
 
 def claim_to_json(claim: Claim, paper: Paper) -> dict:
-    """The `extract --format jsonl` form of a claim (DESIGN.md key order, then qualifier and metric_implied)."""
+    """The `extract --format jsonl` form of a claim (DESIGN.md key order, then qualifier, metric_implied,
+    base_model and confidence)."""
     return {
         "paper_id": paper.id,
         "paper_title": paper.title,
@@ -44,6 +45,8 @@ def claim_to_json(claim: Claim, paper: Paper) -> dict:
         "end": claim.end,
         "qualifier": claim.qualifier,
         "metric_implied": claim.metric_implied,
+        "base_model": claim.base_model,
+        "confidence": claim.confidence,
     }
 
 

@@ -28,7 +28,7 @@ from .words import alternation
 _SETTING = re.compile(
     r"\b(zero-shot|zero shot|0-shot|one-shot|few-shot|\d{1,2}-shot|chain-of-thought|CoT|maj@\d+)\b", re.IGNORECASE)
 _METRIC_WORDS = re.compile(
-    r"\b(?:" + alternation("metric-words") + r")"
+    r"\b(?:(?:average|avg\.?|mean|overall)\s)?(?:" + alternation("metric-words") + r")"
     r"(?:\s(?:win[- ]rates?|rates?|accuracy|scores?|\(LC WR\)|\(LC\)))*(?![\w@])", re.IGNORECASE)
 _QUALIFIERS = (
     (re.compile(r"(?:up to|at most)\s?(?:a |an )?$", re.IGNORECASE), "up to"),
