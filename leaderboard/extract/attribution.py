@@ -16,7 +16,7 @@ from ..registry import Registry, normalise_name
 from .frames import FROM
 from .names import NAME_RUN, is_known_family, is_model_like, looks_like_name, params_of
 from .numbers import Number
-from .words import word_set
+from .words import alternation, word_set
 
 UNNAMED = "(unnamed)"
 PRIOR_SOTA = "(prior SOTA)"
@@ -235,8 +235,7 @@ def title_phrase(title: str) -> str | None:
     return None
 
 
-_COMPARED = re.compile(r"\b(?:surpass\w*|outperform\w*|beat\w*|exceed\w*|than|over|including|such as|like|"
-                       r"versus|vs\.?|compared (?:to|with)|against|rival\w*)\s", re.IGNORECASE)
+_COMPARED = re.compile(r"\b(?:" + alternation("comparison-words") + r")\s", re.IGNORECASE)
 
 
 def _compared(sentence: str, name_start: int) -> bool:

@@ -12,7 +12,7 @@ import ahocorasick
 
 from ..registry import Registry, normalise_name
 from .names import is_model_like
-from .words import word_list
+from .words import alternation, word_list
 
 
 @dataclass(frozen=True)
@@ -189,10 +189,7 @@ _UNKNOWN_FRAMES_FAST = re.compile(
 )
 _STRONG_NAME = re.compile(r"^(?=.*[A-Za-z])(?:[A-Z0-9][\w.+\-]*[A-Z0-9][\w.+\-]*|\w+-?(?:[Bb]ench|Eval|QA)\w*)$")
 # Frequent capitalised tokens that are neither benchmarks nor models.
-_NOT_BENCHMARK = re.compile(
-    r"^(?:LLMs?|LMs?|SLMs?|MLLMs?|VLMs?|GPUs?|CPUs?|TPUs?|NPUs?|APIs?|AI|NLP|RL|RLHF|SFT|DPO|PPO|GRPO|CoT|LoRA|QLoRA|MoE|KV|"
-    r"FP\d+|BF\d+|INT\d+|FLOPs?|MFU|SOTA|OOD|ID|QA|VQA|MCQ|OCR|ASR|TTS|NER|GitHub|Github|HuggingFace|ArXiv|arXiv|"
-    r"[AHVLTB]\d{2,3}(?:-\w+)?|RTX\w*|USA|US|UK|EU|PhD|IMO|ICML|NeurIPS|ACL|EMNLP|ICLR|CVPR|[A-Z])$")
+_NOT_BENCHMARK = re.compile(r"^(?:" + alternation("not-benchmarks") + r")$")
 
 
 def find_unknown(text: str, start: int, end: int, taken: list[Mention], exclude: set[str]) -> list[Mention]:
