@@ -334,7 +334,7 @@ class _Site:
                 "entries": sum(len(t.entries) for t in tables),
                 "tables": len(tables),
                 "leader": leader and {
-                    "model": leader.model,
+                    "model": self.leader_name(leader),
                     "href": self.model_href(leader.model_id, ""),
                     "score": format_score(leader.value, leader.unit, leader.source.evidence),
                     "metric": headline.metric_name + (f" ({headline.setting})" if headline.setting else ""),
@@ -343,6 +343,13 @@ class _Site:
             })
         return {"title": "Benchmarks", "benchmarks": rows, "papers": len(self.results),
                 "claims": sum(len(r.claims) for r in self.results.values()), "conflicts": len(self.compiled.conflicts)}
+
+    def leader_name(self, entry) -> str:
+        """A leader's name for the index: a placeholder ("(unnamed)", "(baseline)") never heads a board
+        bare; it reads as the unnamed system of the paper that reported it."""
+        if not entry.model.startswith("("):
+            return entry.model
+        return f"unnamed system of “{entry.source.paper_title}”"
 
     def benchmark_context(self, benchmark: BenchmarkInfo) -> dict:
         tables = []
