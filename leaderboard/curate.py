@@ -477,6 +477,8 @@ REASONS = {  # why a claim is worth a look, most urgent first: the queue's order
     "unregistered": "its benchmark is not in the registry",
     "range-edge": "the value is near the edge of the metric's range",
 }
+REASON_LABELS = {"low-confidence": "low confidence", "placeholder": "unnamed model", "conflict": "conflict",
+                 "unregistered": "benchmark not in the registry", "range-edge": "near the range's edge"}
 _EDGE = 0.02  # "near the edge": within 2% of the range's width from either end
 
 
