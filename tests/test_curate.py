@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import pty
+import select
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -322,3 +326,99 @@ def test_queue_as_text_and_json_and_reviewed_claims_leave_it(tmp_path):
 def test_interactive_queue_needs_a_terminal(tmp_path):
     out = run("queue", "--interactive", "--results", str(queue_results(tmp_path / "results")))
     assert out.exit_code == 2 and "needs a terminal" in out.output
+
+
+# ---------------------------------------------------------------- --interactive, on a pseudo-terminal
+
+
+PROMPT = b"[q]uit > "
+
+
+class Terminal:
+    """A command on a pseudo-terminal: what it printed, and keys typed into it."""
+
+    def __init__(self, args: list[str], cwd: Path):
+        self.master, slave = pty.openpty()
+        env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+        self.process = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env,
+                                        close_fds=True)
+        os.close(slave)
+        self.output = b""
+
+    def expect(self, text: bytes, timeout: float = 20) -> bytes:
+        """Read until `text` has been printed (after what was read before); returns what came before it."""
+        deadline = time.monotonic() + timeout
+        start = len(self.output)
+        while text not in self.output[start:]:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"timed out waiting for {text!r}; got {self.output[start:]!r}"
+            ready, _, _ = select.select([self.master], [], [], remaining)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 4096)
+                except OSError:  # the command ended: the terminal is closed
+                    chunk = b""
+                assert chunk, f"the command ended before {text!r}; got {self.output[start:]!r}"
+                self.output += chunk
+        end = self.output.index(text, start)
+        return self.output[start:end]
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode("utf-8"))
+
+    def close(self) -> int:
+        try:
+            return self.process.wait(20)
+        finally:
+            os.close(self.master)
+
+
+def statuses(results: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(results.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for n, claim in enumerate(document["claims"], start=1):
+            found[f"{document['id']}#{n}"] = (claim["status"], claim.get("note"), claim["value"], claim["setting"])
+    return found
+
+
+def test_review_claims_one_key_at_a_time(tmp_path):
+    results = queue_results(tmp_path / "results")
+    terminal = Terminal([sys.executable, "-m", "leaderboard", "queue", "--interactive", "--results", str(results)],
+                        cwd=tmp_path)
+    try:
+        shown = terminal.expect(PROMPT)
+        assert b"[1/6] small-models#2  Small models" in shown
+        assert b"Bar-3B scores \x1b[1m\x1b[7m61.0%" in shown  # the evidence in its sentence, highlighted
+        assert b"why now: the extractor is not sure of it" in shown and b"held back by the policy" in shown
+        terminal.type("v")
+        assert b"small-models#2 (" in terminal.expect(PROMPT)
+        assert statuses(results)["small-models#2"][0] == "verified"  # written at once, before the next decision
+
+        terminal.type("r")
+        terminal.expect(b"reason")
+        terminal.type("the model is not named\r")
+        terminal.expect(PROMPT)
+        assert statuses(results)["small-models#3"][:2] == ("rejected", "the model is not named")
+
+        terminal.type("e")
+        terminal.expect(b"FIELD=VALUE")
+        terminal.type("setting=bogus=1 colour=red\r")  # a bad field: the error, and the same claim again
+        assert b"Error: unknown field 'colour'" in terminal.expect(PROMPT)
+        terminal.type("e")
+        terminal.expect(b"FIELD=VALUE")
+        terminal.type("setting=5-shot\r")
+        assert b"extracted -> verified" in terminal.expect(PROMPT)
+        assert statuses(results)["other-paper#1"] == ("verified", None, 50.0, "5-shot")
+
+        terminal.type("s")
+        terminal.expect(PROMPT)
+        terminal.type("q")
+        assert b"Reviewed 4 of 6." in terminal.expect(b"of 6.")
+        assert terminal.close() == 0
+    finally:
+        if terminal.process.poll() is None:
+            terminal.process.kill()
+    after = statuses(results)
+    assert after["small-models#5"][0] == "extracted"  # skipped: untouched
+    assert sum(1 for s in after.values() if s[0] == "extracted") == 3
