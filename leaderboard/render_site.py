@@ -452,7 +452,7 @@ class _Site:
                 "qualifier": claim.qualifier, "source_url": safe_web_url(stored.source_url), "uses": uses,
                 "missing": index in missing, "evidence": claim.evidence,
                 "mark_open": mark_open(index, stored.status, claim.kind),
-                "confidence": confidence_of(claim) if stored.status == "extracted" else "",
+                "confidence": (claim.confidence or "unrated") if stored.status == "extracted" else "",
                 "held_back": stored.status == "extracted" and not self.options.policy.publishes(stored),
                 "ref": f"{paper.id}#{index}", **self.repo_links(result, index, stored),
             })

@@ -414,7 +414,7 @@ def test_review_claims_one_key_at_a_time(tmp_path):
         terminal.type("s")
         terminal.expect(PROMPT)
         terminal.type("q")
-        assert b"Reviewed 4 of 6." in terminal.expect(b"of 6.")
+        assert terminal.expect(b" of 6.").endswith(b"Reviewed 4")
         assert terminal.close() == 0
     finally:
         if terminal.process.poll() is None:
@@ -422,3 +422,25 @@ def test_review_claims_one_key_at_a_time(tmp_path):
     after = statuses(results)
     assert after["small-models#5"][0] == "extracted"  # skipped: untouched
     assert sum(1 for s in after.values() if s[0] == "extracted") == 3
+
+
+# ---------------------------------------------------------------- the pull-request review
+
+
+def test_the_review_lists_review_decisions_and_edits(results, tmp_path):
+    from leaderboard.review import render_review_markdown, review_directories, review_to_json
+
+    head = tmp_path / "head"
+    shutil.copytree(results, head)
+    registry = default_registry()
+    verify_claim(head, f"{MEGATRON}#4", registry)
+    verify_claim(head, f"{MEGATRON}#6", registry)
+    curate.reject_claim(head, f"{MEGATRON}#3", "cited, not measured", registry)
+    set_claim(head, f"{MEGATRON}#5", {"setting": "test"}, registry)
+    review = review_directories(results, head, registry)
+    report = render_review_markdown(review)
+    assert "**Review decisions:** 3 extracted → verified, 1 extracted → rejected" in report
+    assert "status extracted → verified; setting \\(none\\) → test" in report
+    assert "status extracted → rejected; note \\(none\\) → cited, not measured" in report
+    assert review_to_json(review)["claims"]["status_changes"] == [
+        {"from": "extracted", "to": "verified", "claims": 3}, {"from": "extracted", "to": "rejected", "claims": 1}]

@@ -138,3 +138,15 @@ def test_incremental_builds_follow_the_policy_the_repository_url_and_reviews(res
         assert site_tree(site) == site_tree(full), options
     boards = json.loads((site / "data" / "leaderboards.json").read_text(encoding="utf-8"))
     assert "Bar-3B" in json.dumps(boards)
+
+
+def test_downloads_carry_confidence_and_base_model(results, tmp_path):
+    site = tmp_path / "site"
+    build(results, site)
+    rows = [json.loads(line) for line in (site / "data" / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+    ours = {(r["paper_id"], r["model"], r["value"]): r for r in rows}
+    assert ours[("small-models", "Bar-3B", 61.0)]["confidence"] == "low"
+    assert ours[("small-models", "Bar-3B", 61.0)]["in_leaderboard"] is False  # held back by the policy
+    assert next(r for r in rows if r["paper_id"] == "01646feb6a")["confidence"] is None  # not rated
+    header = (site / "data" / "claims.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",abstract_url,base_model,confidence")

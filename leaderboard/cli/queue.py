@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import termios
+import tty
 from pathlib import Path
 
 import click
@@ -104,12 +107,24 @@ def _review(items: list[QueueItem], results_dir: Path, registry) -> None:
     click.echo(f"\nReviewed {done} of {len(items)}.")
 
 
+def _read_key(prompt: str) -> str:
+    """One key, without Enter. Unlike click.getchar, the terminal leaves line mode before the
+    prompt is shown and without flushing its input, so that a key typed early is not lost."""
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)
+        click.echo(prompt, nl=False)
+        return os.read(fd, 4).decode("utf-8", "replace")[:1]
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
 def _decide(item: QueueItem, results_dir: Path, registry) -> bool:
     """Ask until one decision is written (or skipped); False to stop reviewing."""
     ref = f"{item.paper_id}#{item.stored.id}"  # by id: an edit may renumber the paper's claims
     while True:
-        click.echo("  [v]erify  [r]eject  [e]dit  [s]kip  [q]uit > ", nl=False)
-        key = click.getchar().lower()
+        key = _read_key("  [v]erify  [r]eject  [e]dit  [s]kip  [q]uit > ").lower()
         click.echo(key)
         try:
             if key == "v":
