@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import InputError
-from .models import CONFIDENCES, KINDS, Claim, ResultFile, StoredClaim
+from .models import CONFIDENCES, KINDS, Claim, Compiled, ResultFile, StoredClaim
 from .registry import Registry
 
 POLICY_FILE = Path("leaderboard.toml")
@@ -509,14 +509,16 @@ class QueueItem:
 
 
 def review_queue(results: Iterable[ResultFile], registry: Registry, policy: Policy = DEFAULT_POLICY,
-                 aliases: dict[str, str] | None = None) -> list[QueueItem]:
+                 aliases: dict[str, str] | None = None, compiled: Compiled | None = None) -> list[QueueItem]:
     """Every unreviewed (extracted) claim, in the order a maintainer should look at them: by the
-    most urgent reason (REASONS' order), then by how many reasons, then paper id and position."""
+    most urgent reason (REASONS' order), then by how many reasons, then paper id and position.
+    `compiled` is these results compiled with this policy, when the caller has it already."""
     from .compile import compile_results
     from .reconcile import is_placeholder
 
     results = list(results)
-    compiled = compile_results(results, registry, aliases, policy=policy)
+    if compiled is None:
+        compiled = compile_results(results, registry, aliases, policy=policy)
     disputed = {(s.paper_id, s.claim_index) for c in compiled.conflicts for s in c.sources}
     items = []
     for result in results:

@@ -479,7 +479,7 @@ class _Site:
                 "report_href": f"{repo}/issues/new?{urlencode({'title': title, 'body': body}, quote_via=quote)}"}
 
     def queue_context(self) -> dict:
-        items = review_queue(self.results.values(), self.registry, self.options.policy)
+        items = review_queue(self.results.values(), self.registry, self.options.policy, compiled=self.compiled)
         shown = []
         for item in items[:QUEUE_PAGE_LIMIT]:
             claim = item.stored.claim
