@@ -376,13 +376,16 @@ class BuildCache:
             return db.execute(query, (*parameters, code_fingerprint())).fetchall() if db else []
         return []
 
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection | None]:
+    def _db_or_none(self) -> sqlite3.Connection | None:
         try:
-            db = self._db()
+            return self._db()
         except (sqlite3.Error, _Damaged) as error:
             self._give_up(error)
-            db = None
+            return None
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection | None]:
+        db = self._db_or_none()
         try:
             yield db
         except (sqlite3.Error, _Damaged) as error:
@@ -392,11 +395,7 @@ class BuildCache:
         """Run `action(connection, fresh)` in one write transaction, in a file of this code's
         fingerprint (`fresh`: the file was empty or just emptied, so write everything). With
         `repair`, a damaged file is made anew first."""
-        try:
-            db = self._db()
-        except (sqlite3.Error, _Damaged) as error:
-            self._give_up(error)
-            db = None
+        db = self._db_or_none()
         try:
             if db is None:
                 if not (self._damaged and repair):
