@@ -1,0 +1,142 @@
+"""Formats that round-trip: import tells formats apart by content, exports link every number to its
+source, and the embedded corpus exported as pwc or model-index imports back to the same leaderboards."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from leaderboard.build import gather_validated
+from leaderboard.compile import compile_results
+from leaderboard.export import export
+from leaderboard.import_ import InteropFileError, import_files, read_interop_file
+from leaderboard.ingest import embedded_corpus
+from leaderboard.models import Compiled
+from leaderboard.paths import DEFAULT_RESULTS
+from leaderboard.reconcile import is_placeholder
+from leaderboard.registry import default_registry
+from leaderboard.results import load_results
+
+FIXTURES = Path(__file__).parent / "fixtures" / "interop"
+SITE = "https://example.org/lb/"
+
+
+# ---------------------------------------------------------------- detection by content
+
+
+@pytest.mark.parametrize(("fixture", "name", "expected"), [
+    ("evaluation-tables.json", "out.pwc", "pwc"),
+    ("evaluation-tables.json", "model-index.yaml", "pwc"),
+    ("evaluation-tables.json", "README.md", "pwc"),
+    ("modelcard-README.md", "x.json", "model-index"),
+    ("modelcard-README.md", "evaluation-tables.json", "model-index"),
+])
+def test_format_is_told_by_content_not_by_name(fixture, name, expected, tmp_path):
+    misleading = tmp_path / name
+    shutil.copyfile(FIXTURES / fixture, misleading)
+    fmt, _documents = read_interop_file(misleading)
+    assert fmt == expected
+    report = import_files([misleading], default_registry(), tmp_path / "results")
+    assert report.errors == 0 and report.added > 0, [str(i) for i in report.issues]
+
+
+def test_bare_model_index_yaml_named_json_is_model_index(tmp_path):
+    bare = tmp_path / "x.json"
+    bare.write_text("model-index:\n- name: Some Model 7B\n  results:\n  - dataset: {name: MMLU, type: mmlu}\n"
+                    "    metrics: [{type: accuracy, value: 61.5}]\n    source: {url: 'https://example.org/card'}\n",
+                    encoding="utf-8")
+    assert read_interop_file(bare)[0] == "model-index"
+    report = import_files([bare], default_registry(), tmp_path / "results")
+    assert report.errors == 0 and report.added == 1
+
+
+def test_model_index_as_json_and_as_a_yaml_stream(tmp_path):
+    entry = {"name": "M 7B", "results": [{"dataset": {"name": "MMLU", "type": "mmlu"},
+                                          "metrics": [{"type": "accuracy", "value": 61.5}],
+                                          "source": {"url": "https://example.org/m"}}]}
+    as_json = tmp_path / "a.pwc"
+    as_json.write_text(json.dumps({"model-index": [entry]}), encoding="utf-8")
+    stream = tmp_path / "b.txt"
+    stream.write_text("model-index:\n- name: A\n  results: []\n---\nmodel-index:\n- name: B\n  results: []\n",
+                      encoding="utf-8")
+    assert read_interop_file(as_json) == ("model-index", [{"model-index": [entry]}])
+    fmt, documents = read_interop_file(stream)
+    assert fmt == "model-index" and len(documents) == 2
+
+
+@pytest.mark.parametrize(("content", "found"), [
+    ('{"rows": [1, 2]}', "an object with keys 'rows'"),
+    ("[1, 2, 3]", "a list of 3 items"),
+    ("# A model\n\nJust prose, no front matter.\n", "plain text"),
+    ("", "nothing"),
+    ("license: mit\ntags: [a]\n", "an object with keys 'license', 'tags'"),
+])
+def test_unknown_content_names_the_file_and_the_formats_tried(content, found, tmp_path):
+    unknown = tmp_path / "evaluation-tables.json"
+    unknown.write_text(content, encoding="utf-8")
+    with pytest.raises(InteropFileError) as error:
+        import_files([unknown], default_registry(), tmp_path / "results")
+    message = str(error.value)
+    assert message.startswith(f"{unknown}: not a format `import` reads: it holds {found}")
+    assert "model card" in message and "model-index" in message and "Papers with Code" in message
+    assert not (tmp_path / "results").exists()
+
+
+def test_broken_json_with_a_yaml_name_reports_the_json_error_and_line(tmp_path):
+    broken = tmp_path / "model-index.yaml"
+    broken.write_text('[\n  {"task": "x",\n   "datasets": []\n   "subtasks": []}\n]\n', encoding="utf-8")
+    with pytest.raises(InteropFileError) as error:
+        read_interop_file(broken)
+    assert error.value.file == str(broken) and error.value.line == 4
+    assert "invalid JSON at column 4" in str(error.value)
+
+
+def test_flow_style_yaml_is_yaml_not_broken_json(tmp_path):
+    flow = tmp_path / "card.json"
+    flow.write_text("{model-index: [{name: M 7B, results: []}]}\n", encoding="utf-8")
+    assert read_interop_file(flow) == ("model-index", [{"model-index": [{"name": "M 7B", "results": []}]}])
+
+
+# ---------------------------------------------------------------- the embedded corpus, there and back
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Compiled:
+    """The embedded corpus and results/, compiled as `leaderboard export` compiles them."""
+    registry = default_registry()
+    inputs = [str(path) for path in embedded_corpus()]
+    return compile_results(gather_validated(inputs, DEFAULT_RESULTS, registry).results, registry)
+
+
+def leaderboard_rows(compiled: Compiled) -> dict[tuple, list[tuple]]:
+    """Every table's named models, best first: {(benchmark, metric, setting, direction, unit):
+    [(model id, params, value), ...]}. Placeholders ("(baseline)") are not exported (no model to
+    publish), so the ranks here are among named models."""
+    tables = {}
+    for table in compiled.tables:
+        rows = [(e.model_id, e.params, e.value) for e in table.entries if not is_placeholder(e.model)]
+        if rows:
+            tables[(table.benchmark, table.metric, table.setting, table.direction, table.unit)] = rows
+    return tables
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("pwc", "out.pwc"), ("model-index", "out.data")])
+def test_embedded_corpus_round_trips_through_export_and_import(corpus, fmt, name, tmp_path):
+    registry = default_registry()
+    exported = tmp_path / name
+    exported.write_bytes(export(corpus, registry, fmt, site_url=SITE))
+    report = import_files([exported], registry, tmp_path / "results")
+    assert report.errors == 0, [str(i) for i in report.issues if i.severity == "error"]
+    imported = compile_results(load_results(tmp_path / "results"), registry)
+    expected = leaderboard_rows(corpus)
+    assert sum(map(len, expected.values())) >= 90  # the corpus's 93 named entries, give or take a review
+    assert leaderboard_rows(imported) == expected
+    # every number links back to its claim on the site
+    claims = [stored for result in load_results(tmp_path / "results") for stored in result.claims]
+    assert len(claims) == report.added and all(c.source_url.startswith(SITE + "papers/") for c in claims)
+
+
+def test_embedded_corpus_export_without_site_url_says_what_is_missing(corpus):
+    with pytest.raises(Exception, match=r"numbers have no source URL: .* no arXiv or Hugging Face id .*--site-url"):
+        export(corpus, default_registry(), "pwc")
