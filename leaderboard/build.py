@@ -302,11 +302,13 @@ def build_site(
     jobs: int = 1,
     progress: Callable[[str], None] | None = None,
     cache_dir: Path | None = None,
+    site_url: str | None = None,
 ) -> BuildSummary:
     """Run the whole pipeline and write the site; returns what was built.
 
     With a `cache_dir`, only what changed since the last build is parsed, extracted, validated,
-    drawn and rendered (see leaderboard.cache); the site is byte-identical either way.
+    drawn and rendered (see leaderboard.cache); the site is byte-identical either way. `site_url`,
+    where the site is published, makes the links in the downloads absolute.
     """
     step = progress or (lambda _stage: None)
     cache = BuildCache(cache_dir)
@@ -339,7 +341,7 @@ def build_site(
                 gc.freeze()
                 if collecting:
                     gc.enable()
-            return _compile_and_render(gathered, registry, out_dir, markdown, jobs, step, cache, worker)
+            return _compile_and_render(gathered, registry, out_dir, markdown, jobs, step, cache, worker, site_url)
     finally:
         gc.unfreeze()
         if worker is not None:
@@ -348,7 +350,7 @@ def build_site(
 
 def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: Path | None, jobs: int,
                         step: Callable[[str], None], cache: BuildCache, worker: Worker | None,
-                        ) -> BuildSummary:
+                        site_url: str | None = None) -> BuildSummary:
     from .compile import compile_results
     from .render import write_markdown
 
@@ -356,7 +358,8 @@ def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: P
     step("reconcile + compile")
     compiled: Compiled = compile_results(results, registry)
     step("render")
-    site = render_with_cache(compiled, registry, out_dir, jobs, cache, sources=gathered.sources, worker=worker)
+    site = render_with_cache(compiled, registry, out_dir, jobs, cache, sources=gathered.sources, worker=worker,
+                             site_url=site_url)
     cache.save()
     if markdown:
         write_markdown(compiled.tables, Path(markdown))
@@ -377,7 +380,8 @@ def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: P
 
 
 def render_with_cache(compiled: Compiled, registry, out_dir: Path, jobs: int, cache: BuildCache,
-                      sources: dict[str, str] | None = None, worker: Worker | None = None):
+                      sources: dict[str, str] | None = None, worker: Worker | None = None,
+                      site_url: str | None = None):
     """Draw the charts (in `jobs` processes) and write the site, both only for what changed since
     the build the cache remembers (everything, without a cache), and remember the new site in the
     cache. `sources` names each paper's result by a hash of its inputs (see gather_validated).
@@ -405,7 +409,8 @@ def render_with_cache(compiled: Compiled, registry, out_dir: Path, jobs: int, ca
     site = render_site_cached(compiled, registry, out_dir, previous, charts=charts,
                               sources=sources if cache.enabled else None, table_keys=table_keys,
                               entry_keys=rows, key=_page_key if cache.enabled else _no_key, jobs=jobs,
-                              existing=existing, table_texts=_CachedTableTexts(cache) if cache.enabled else None)
+                              existing=existing, table_texts=_CachedTableTexts(cache) if cache.enabled else None,
+                              site_url=site_url)
     if site.manifest != previous:  # written only when it changed: 100,000 entries at scale
         cache.replace("site", site.manifest)
     return site

@@ -30,7 +30,7 @@ from .errors import LeaderboardError
 from .models import Compiled, Entry, Paper, Table
 from .reconcile import canonical_model_id, is_placeholder, load_model_aliases, rule_model_id
 from .registry import Registry
-from .render_csv import claims_frame, json_texts
+from .render_csv import claims_frame, download_root, json_texts
 from .render_format import arxiv_url, format_number, hf_url, page_name, parse_date
 
 if TYPE_CHECKING:
@@ -222,12 +222,7 @@ def pwc_json(tasks: list[dict]) -> str:
 
 def claims_table(compiled: Compiled, site_url: str | None = None) -> pd.DataFrame:
     """The rows and columns of `data/claims.csv`; with `site_url` the abstract links are absolute."""
-    frame = claims_frame(compiled)
-    if site_url:
-        root = site_url.rstrip("/") + "/"
-        # claims.csv links are relative to data/ ("../papers/..."): re-root them at the site.
-        frame["abstract_url"] = root + frame["abstract_url"].str.removeprefix("../")
-    return frame
+    return claims_frame(compiled, download_root(site_url))
 
 
 def claims_jsonl(frame: pd.DataFrame) -> str:

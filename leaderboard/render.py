@@ -78,7 +78,7 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
                        entry_keys: Mapping[str, Mapping[str, str]] | None = None,
                        key: Callable[[object], str | None], jobs: int = 1,
                        existing: Callable[[], Mapping[str, tuple[int, int]] | None] | None = None,
-                       table_texts: TableTexts | None = None) -> SiteOutcome:
+                       table_texts: TableTexts | None = None, site_url: str | None = None) -> SiteOutcome:
     """Build the same site as `render_site`, making only the files whose inputs changed.
 
     Every file gets `key((generated, path, inputs))`, where `inputs` is what `_Site.outputs` says
@@ -95,7 +95,7 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
     With `jobs` > 1, files are also made by forked processes (see _Writer). `existing`, when the
     caller had the output directory scanned in the meantime (under `lock_site`), gives what
     `scan_site` found there; it is called once the downloads are under way. Otherwise the
-    directory is scanned here.
+    directory is scanned here. `site_url` makes the downloads' links absolute (see site_builder).
     """
     out_dir = Path(out_dir)
     target = _target(out_dir)
@@ -103,7 +103,7 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
     manifest = manifest or {}
     previous = manifest.get("pages", {}) if manifest.get("site") == str(target) else {}
     in_place = bool(previous) and (target / MARKER).is_file()
-    site = site_builder(compiled, registry, generated, charts, table_texts)
+    site = site_builder(compiled, registry, generated, charts, table_texts, site_url)
     parts = _Parts(partial(site.download_outputs, sources, table_keys),
                    partial(site.page_outputs, sources, table_keys, entry_keys))
     if in_place:

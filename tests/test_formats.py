@@ -5,9 +5,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from click.testing import CliRunner
+from conftest import make_compiled
 
-from leaderboard.build import gather_validated
+from leaderboard.build import build_site, gather_validated
+from leaderboard.cli import main
 from leaderboard.compile import compile_results
 from leaderboard.export import export
 from leaderboard.import_ import InteropFileError, import_files, read_interop_file
@@ -16,7 +20,7 @@ from leaderboard.models import Compiled
 from leaderboard.paths import DEFAULT_RESULTS
 from leaderboard.reconcile import is_placeholder
 from leaderboard.registry import default_registry
-from leaderboard.results import load_results
+from leaderboard.results import load_results, write_result_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interop"
 SITE = "https://example.org/lb/"
@@ -140,3 +144,88 @@ def test_embedded_corpus_round_trips_through_export_and_import(corpus, fmt, name
 def test_embedded_corpus_export_without_site_url_says_what_is_missing(corpus):
     with pytest.raises(Exception, match=r"numbers have no source URL: .* no arXiv or Hugging Face id .*--site-url"):
         export(corpus, default_registry(), "pwc")
+
+
+# ---------------------------------------------------------------- --site-url in the downloads
+
+
+LISTING = Path(__file__).parent / "fixtures" / "listings" / "page.txt"
+LINKED_DOWNLOADS = ("data/claims.csv", "data/claims.jsonl", "data/leaderboards.json", "data/mmlu.csv")
+
+
+def site_tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+            and not p.name.startswith(".")}
+
+
+def abstract_urls(site: Path) -> set[str]:
+    claims = pd.read_csv(site / "data" / "claims.csv")["abstract_url"].tolist()
+    benchmark = pd.read_csv(site / "data" / "mmlu.csv")["abstract_url"].tolist()
+    lines = (site / "data" / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    document = json.loads((site / "data" / "leaderboards.json").read_text(encoding="utf-8"))
+    sources = [s for t in document["tables"] for e in t["entries"] for s in e["sources"]]
+    sources += [s for c in document["conflicts"] for s in c["sources"]]
+    parquet = pd.read_parquet(site / "data" / "claims.parquet")["abstract_url"].tolist()
+    urls = claims + benchmark + [json.loads(line)["abstract_url"] for line in lines] + parquet
+    return set(urls + [s["abstract_url"] for s in sources])
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> dict[str, Path]:
+    """The fixture listing and results built without and with --site-url (no cache)."""
+    root = tmp_path_factory.mktemp("sites")
+    built = {}
+    for name, site_url in (("plain", None), ("absolute", SITE)):
+        build_site([str(LISTING)], fixture_results(root / "results"), root / name, jobs=1, site_url=site_url)
+        built[name] = root / name
+    return built
+
+
+def fixture_results(directory: Path) -> Path:
+    """The render fixture's papers as result files (a conflict, a cited number, hostile text)."""
+    for result in make_compiled().results:
+        write_result_file(directory / f"{result.paper.id}.json", result)
+    return directory
+
+
+def test_site_url_makes_every_download_link_absolute(sites):
+    urls = abstract_urls(sites["absolute"])
+    assert len(urls) >= 5
+    assert all(url.startswith(SITE + "papers/") and "#claim-" in url for url in urls), sorted(urls)[:3]
+    # each link names a page of the same site: the relative link, re-rooted
+    assert {url.removeprefix(SITE) for url in urls} == {url.removeprefix("../") for url in abstract_urls(sites["plain"])}
+
+
+def test_without_site_url_download_links_stay_relative_to_data(sites):
+    urls = abstract_urls(sites["plain"])
+    assert urls and all(url.startswith("../papers/") for url in urls)
+    assert (sites["plain"] / "data" / "../papers").resolve().is_dir()
+
+
+def test_site_url_changes_the_downloads_and_nothing_else(sites):
+    plain, absolute = site_tree(sites["plain"]), site_tree(sites["absolute"])
+    assert plain.keys() == absolute.keys()
+    changed = {path for path in plain if plain[path] != absolute[path]}
+    assert set(LINKED_DOWNLOADS) <= changed
+    assert all(path.startswith("data/") for path in changed), sorted(changed)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_cached_rebuilds_follow_the_site_url(sites, jobs, tmp_path):
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    for site_url, reference in ((None, "plain"), (SITE, "absolute"), ("https://other.example/x", None),
+                                (None, "plain")):
+        build_site([str(LISTING)], fixture_results(tmp_path / "results"), out, jobs=jobs, cache_dir=cache,
+                   site_url=site_url)
+        if reference:
+            assert site_tree(out) == site_tree(sites[reference]), site_url
+        else:
+            assert all(url.startswith("https://other.example/x/papers/") for url in abstract_urls(out))
+
+
+def test_build_refuses_a_site_url_that_is_not_http(tmp_path):
+    result = CliRunner().invoke(main, ["build", str(LISTING), "--out", str(tmp_path / "s"), "--no-cache",
+                                       "--site-url", "example.org/lb"])
+    assert result.exit_code == 2
+    assert "'example.org/lb' is not an http(s) address" in result.output
+    assert not (tmp_path / "s").exists()

@@ -9,7 +9,7 @@ import click
 from ..build import build_site
 from ..paths import DEFAULT_CACHE, DEFAULT_RESULTS, DEFAULT_SITE
 from ..workers import run_apart
-from .common import inputs_argument, inputs_or_default, show_progress
+from .common import check_site_url, inputs_argument, inputs_or_default, show_progress
 
 
 @click.command("build")
@@ -25,8 +25,11 @@ from .common import inputs_argument, inputs_or_default, show_progress
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE,
               show_default=True, help="Where to keep what the next build can reuse (safe to delete).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache: parse, extract and render everything.")
+@click.option("--site-url", default=None, metavar="URL", callback=lambda _ctx, _param, value: check_site_url(value),
+              help="Where the site is published: the abstract_url links in the CSV/JSON downloads become absolute "
+                   "(https://.../papers/...), so they still work once downloaded. The pages do not change.")
 def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown: Path | None, jobs: int,
-            cache_dir: Path, no_cache: bool) -> None:
+            cache_dir: Path, no_cache: bool, site_url: str | None) -> None:
     """Build the site: listings (default: the embedded corpus) + result files -> validated,
     reconciled leaderboards in OUT, with CSV downloads.
 
@@ -36,13 +39,14 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
       leaderboard build --out public --markdown leaderboards.md
       leaderboard build data/ --results results/
       leaderboard build --jobs 1 --no-cache
+      leaderboard build --site-url https://example.org/lb/
     """
     def progress(stage: str) -> None:
         if show_progress():
             click.echo(f"  {stage}...", err=True)
 
     summary = run_apart(partial(build_site, inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs,
-                                progress=progress, cache_dir=None if no_cache else cache_dir))
+                                progress=progress, cache_dir=None if no_cache else cache_dir, site_url=site_url))
     click.echo(str(summary))
     if markdown:
         click.echo(f"Markdown tables: {markdown}")

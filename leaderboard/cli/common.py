@@ -8,6 +8,7 @@ import click
 
 from ..ingest import embedded_corpus
 from ..paths import DEFAULT_DATA
+from ..render_format import safe_web_url
 
 inputs_argument = click.argument("inputs", nargs=-1, type=click.Path(), metavar="[INPUT]...")
 
@@ -23,3 +24,11 @@ def inputs_or_default(inputs: tuple[str, ...]) -> list[str]:
 def show_progress() -> bool:
     """Progress bars only on a terminal: never in pipes or CI logs."""
     return sys.stderr.isatty()
+
+
+def check_site_url(value: str | None) -> str | None:
+    """--site-url must be an absolute http(s) address: a relative or odd one would make dead links."""
+    if value is not None and not safe_web_url(value):
+        raise click.BadParameter(f"{value!r} is not an http(s) address such as https://example.org/lb/",
+                                 param_hint="--site-url")
+    return value
