@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 CLAIMS_COLUMNS = (
     "paper_id", "paper_title", "published", "model", "model_id", "benchmark", "benchmark_text", "metric", "value",
     "unit", "setting", "params", "kind", "status", "evidence", "in_leaderboard", "abstract_url",
+    # Columns are only ever added at the end, so that scripts that read them by position keep working.
+    "base_model", "confidence",
 )
 BENCHMARK_COLUMNS = (
     "benchmark", "metric", "setting", "direction", "rank", "model", "model_id", "params", "size_class", "value", "unit",
@@ -204,8 +206,8 @@ def claims_frame(compiled: Compiled, root: str = DATA_ROOT) -> pd.DataFrame:
         urls += [_claim_url_prefix(paper.id, root)] * count
         indexes += range(1, count + 1)
         stored += result.claims
-    model, benchmark, benchmark_text, metric, value, unit, setting, params, kind, evidence = (
-        zip(*map(_CLAIM_FIELDS, map(attrgetter("claim"), stored)), strict=True) if stored else [()] * 10)
+    model, benchmark, benchmark_text, metric, value, unit, setting, params, kind, evidence, base_model, confidence = (
+        zip(*map(_CLAIM_FIELDS, map(attrgetter("claim"), stored)), strict=True) if stored else [()] * 12)
     model_id = list(map(model_ids.get, zip(paper_ids, indexes, strict=True)))
     columns = {
         "paper_id": paper_ids, "paper_title": titles, "published": published, "model": model, "model_id": model_id,
@@ -214,6 +216,7 @@ def claims_frame(compiled: Compiled, root: str = DATA_ROOT) -> pd.DataFrame:
         "status": list(map(attrgetter("status"), stored)), "evidence": evidence,
         "in_leaderboard": [identifier is not None for identifier in model_id],
         "abstract_url": list(map("{}{}".format, urls, indexes)),
+        "base_model": base_model, "confidence": confidence,
     }
     import numpy
     import pandas
@@ -226,7 +229,7 @@ def claims_frame(compiled: Compiled, root: str = DATA_ROOT) -> pd.DataFrame:
 
 
 _CLAIM_FIELDS = attrgetter("model", "benchmark", "benchmark_text", "metric", "value", "unit", "setting", "params",
-                           "kind", "evidence")
+                           "kind", "evidence", "base_model", "confidence")
 
 
 def _text_series(values: Sequence[str | None]) -> pd.Series:

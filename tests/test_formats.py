@@ -1,8 +1,10 @@
 """Formats that round-trip: import tells formats apart by content, exports link every number to its
 source, and the embedded corpus exported as pwc or model-index imports back to the same leaderboards."""
 
+import io
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,13 +15,14 @@ from conftest import make_compiled
 from leaderboard.build import build_site, gather_validated
 from leaderboard.cli import main
 from leaderboard.compile import compile_results
-from leaderboard.export import export
+from leaderboard.export import claims_jsonl, claims_parquet, export
 from leaderboard.import_ import InteropFileError, import_files, read_interop_file
 from leaderboard.ingest import embedded_corpus
 from leaderboard.models import Compiled
 from leaderboard.paths import DEFAULT_RESULTS
 from leaderboard.reconcile import is_placeholder
 from leaderboard.registry import default_registry
+from leaderboard.render_csv import CLAIMS_COLUMNS, claims_frame, to_csv
 from leaderboard.results import load_results, write_result_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interop"
@@ -85,15 +88,6 @@ def test_unknown_content_names_the_file_and_the_formats_tried(content, found, tm
     assert message.startswith(f"{unknown}: not a format `import` reads: it holds {found}")
     assert "model card" in message and "model-index" in message and "Papers with Code" in message
     assert not (tmp_path / "results").exists()
-
-
-def test_broken_json_with_a_yaml_name_reports_the_json_error_and_line(tmp_path):
-    broken = tmp_path / "model-index.yaml"
-    broken.write_text('[\n  {"task": "x",\n   "datasets": []\n   "subtasks": []}\n]\n', encoding="utf-8")
-    with pytest.raises(InteropFileError) as error:
-        read_interop_file(broken)
-    assert error.value.file == str(broken) and error.value.line == 4
-    assert "invalid JSON at column 4" in str(error.value)
 
 
 def test_flow_style_yaml_is_yaml_not_broken_json(tmp_path):
@@ -229,3 +223,22 @@ def test_build_refuses_a_site_url_that_is_not_http(tmp_path):
     assert result.exit_code == 2
     assert "'example.org/lb' is not an http(s) address" in result.output
     assert not (tmp_path / "s").exists()
+
+
+# ---------------------------------------------------------------- base_model and confidence in the downloads
+
+
+def test_claim_downloads_carry_base_model_and_confidence_as_the_last_columns():
+    compiled = make_compiled()
+    first = compiled.results[0]
+    marked = replace(first.claims[0], claim=replace(first.claims[0].claim, base_model="Mistral-7B", confidence="high"))
+    compiled = replace(compiled, results=(replace(first, claims=(marked, *first.claims[1:])), *compiled.results[1:]))
+    frame = claims_frame(compiled)
+    assert list(CLAIMS_COLUMNS[-2:]) == ["base_model", "confidence"]
+    csv = pd.read_csv(io.BytesIO(to_csv(frame)))
+    lines = [json.loads(line) for line in claims_jsonl(frame).splitlines()]
+    parquet = pd.read_parquet(io.BytesIO(claims_parquet(frame)))
+    for rows in (csv.to_dict("records"), lines, parquet.to_dict("records")):
+        assert list(rows[0])[-2:] == ["base_model", "confidence"]
+        assert (rows[0]["base_model"], rows[0]["confidence"]) == ("Mistral-7B", "high")
+        assert all(pd.isna(row["base_model"]) and pd.isna(row["confidence"]) for row in rows[1:])

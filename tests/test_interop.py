@@ -332,8 +332,9 @@ def test_unclosed_front_matter(tmp_path):
         read_interop_file(card)
 
 
-def test_malformed_json_names_file_line_and_column(tmp_path):
-    broken = tmp_path / "evaluation-tables.json"
+@pytest.mark.parametrize("name", ["evaluation-tables.json", "model-index.yaml"])  # told by content
+def test_malformed_json_names_file_line_and_column(name, tmp_path):
+    broken = tmp_path / name
     broken.write_text('[\n  {"task": "x",\n   "datasets": []\n   "subtasks": []}\n]\n')
     with pytest.raises(InteropFileError) as error:
         import_files([broken], default_registry(), tmp_path / "r")
