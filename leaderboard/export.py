@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING
 import yaml
 
 from .errors import LeaderboardError
-from .models import Compiled, Entry, Paper, Table
+from .models import Claim, Compiled, Entry, Paper, ResultFile, Table
 from .reconcile import canonical_model_id, is_placeholder, load_model_aliases, rule_model_id
 from .registry import Registry
 from .render_csv import claims_frame, download_root, json_texts
 from .render_format import arxiv_url, format_number, hf_url, page_name, parse_date
+from .results import OPTIONAL_FIELDS
 
 if TYPE_CHECKING:
     import pandas as pd  # only in annotations: pandas takes a third of a second to import
@@ -174,7 +175,7 @@ def pwc_tables(compiled: Compiled, registry: Registry, *, site_url: str | None =
     A dataset is one (benchmark, setting); its `sota.metrics` are the metric names in registry order,
     and each row is one model as reported by one paper, with its numbers as strings.
     """
-    papers = _papers(compiled)
+    results = {result.paper.id: result for result in compiled.results}
     links = _source_links(compiled, site_url)
     tasks: dict[str, dict[str, list[tuple[Table, Entry]]]] = {}
     for table, entry in _rows(compiled):
@@ -183,22 +184,24 @@ def pwc_tables(compiled: Compiled, registry: Registry, *, site_url: str | None =
         tasks.setdefault(task, {}).setdefault(dataset_name(table), []).append((table, entry))
     return [
         {"task": task, "description": "", "categories": [],
-         "datasets": [_pwc_dataset(name, rows, registry, papers, links) for name, rows in sorted(datasets.items())],
+         "datasets": [_pwc_dataset(name, rows, registry, results, links) for name, rows in sorted(datasets.items())],
          "subtasks": [], "synonyms": [], "source_link": None}
         for task, datasets in sorted(tasks.items())
     ]
 
 
-def _pwc_dataset(name: str, rows: list[tuple[Table, Entry]], registry: Registry, papers: dict[str, Paper],
+def _pwc_dataset(name: str, rows: list[tuple[Table, Entry]], registry: Registry, results: dict[str, ResultFile],
                  links: dict[tuple[str, int], str]) -> dict:
     benchmark = registry.get(rows[0][0].benchmark)
     order = {metric.id: position for position, metric in enumerate(benchmark.metrics)} if benchmark else {}
     rows = sorted(rows, key=lambda row: (order.get(row[0].metric, len(order)), row[0].metric, row[1].rank))
     metric_names = list(dict.fromkeys(table.metric_name for table, _entry in rows))
-    by_source: dict[tuple[str, str], dict] = {}
+    by_source: dict[tuple, dict] = {}
     for table, entry in rows:
-        paper = papers[entry.source.paper_id]
-        row = by_source.setdefault((entry.model_id, paper.id), {
+        result = results[entry.source.paper_id]
+        paper = result.paper
+        extras = _claim_extras(result.claims[entry.source.claim_index - 1].claim)
+        row = by_source.setdefault((entry.model_id, paper.id, *extras.items()), {
             "model_name": export_name(entry),
             "paper_title": paper.title,
             "paper_url": links[(entry.source.paper_id, entry.source.claim_index)],
@@ -207,10 +210,17 @@ def _pwc_dataset(name: str, rows: list[tuple[Table, Entry]], registry: Registry,
             "model_links": [],
             "metrics": {},
             "uses_additional_data": False,
+            **extras,
         })
         row["metrics"][table.metric_name] = format_number(entry.value, entry.source.evidence)
     return {"dataset": name, "description": "", "subdatasets": [], "dataset_links": [], "dataset_citations": [],
             "sota": {"metrics": metric_names, "rows": list(by_source.values())}}
+
+
+def _claim_extras(claim: Claim) -> dict[str, str]:
+    """The claim's optional fields that are set, as extra keys of a PwC row (which the importer reads back;
+    numbers of one model and paper that differ in them go in separate rows)."""
+    return {name: value for name in OPTIONAL_FIELDS if (value := getattr(claim, name)) is not None}
 
 
 def pwc_json(tasks: list[dict]) -> str:

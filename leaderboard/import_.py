@@ -34,7 +34,7 @@ from .errors import InputError, ResultFileError
 from .extract_text import params_of
 from .ids import paper_id as title_paper_id
 from .ids import slugify
-from .models import Claim, Issue, Paper, ResultFile, StoredClaim
+from .models import CONFIDENCES, Claim, Issue, Paper, ResultFile, StoredClaim
 from .registry import Benchmark, Metric, Registry
 from .render_format import parse_date, safe_web_url
 from .results import claim_id, read_json_document, result_from_json, result_to_json, sort_claims, write_result_file
@@ -82,6 +82,8 @@ class ImportedNumber:
     source_url: str | None
     file: str
     pointer: str
+    base_model: str | None = None  # from a PwC row's extra keys, as `export --format pwc` writes them
+    confidence: str | None = None
 
     @property
     def sentence(self) -> str:
@@ -542,6 +544,12 @@ def _pwc_row(row: object, where: str, benchmark: Benchmark, benchmark_text: str,
         issues.append(Issue("invalid-pwc", ERROR, file, f"{where}/{missing}", f"a row needs `{missing}`", None))
         return []
     url = safe_web_url(_text(row.get("paper_url")))
+    base_model, confidence = _text(row.get("base_model")), row.get("confidence")
+    if confidence is not None and confidence not in CONFIDENCES:
+        issues.append(Issue("invalid-value", ERROR, file, f"{where}/confidence",
+                            f"confidence {confidence!r} is not one of {', '.join(CONFIDENCES)}",
+                            "leave it out, or write high, medium or low"))
+        return []
     numbers = []
     for name, raw in _dict(row.get("metrics")).items():
         metric = metrics.get(name)
@@ -554,7 +562,7 @@ def _pwc_row(row: object, where: str, benchmark: Benchmark, benchmark_text: str,
             continue
         value, digits, unit = parsed
         numbers.append(ImportedNumber(paper, model, benchmark, benchmark_text, metric, name, value, digits, unit,
-                                      setting, url, file, f"{where}/metrics/{_escape(name)}"))
+                                      setting, url, file, f"{where}/metrics/{_escape(name)}", base_model, confidence))
     return numbers
 
 
@@ -578,7 +586,8 @@ def _stored(number: ImportedNumber, start: int) -> StoredClaim:
     # The size in the name is the model's size, as extraction reads it: "CWM 32B" is CWM at 32B.
     claim = Claim(model=number.model, benchmark=number.benchmark.id, benchmark_text=number.benchmark_text,
                   metric=number.metric_text, value=number.value, unit=number.unit, setting=number.setting,
-                  params=params_of(number.model), kind="cited", evidence=evidence, start=start, end=start + len(evidence))
+                  params=params_of(number.model), kind="cited", evidence=evidence, start=start, end=start + len(evidence),
+                  base_model=number.base_model, confidence=number.confidence)
     return StoredClaim(id=claim_id(claim), status="added", claim=claim, source_url=number.source_url)
 
 

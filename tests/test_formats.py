@@ -242,3 +242,43 @@ def test_claim_downloads_carry_base_model_and_confidence_as_the_last_columns():
         assert list(rows[0])[-2:] == ["base_model", "confidence"]
         assert (rows[0]["base_model"], rows[0]["confidence"]) == ("Mistral-7B", "high")
         assert all(pd.isna(row["base_model"]) and pd.isna(row["confidence"]) for row in rows[1:])
+
+
+def with_claim_fields(compiled: Compiled, paper_id: str, **fields) -> Compiled:
+    """`compiled` with `fields` set on every claim of one paper (tables unchanged: they do not use them)."""
+    results = tuple(replace(r, claims=tuple(replace(s, claim=replace(s.claim, **fields)) for s in r.claims))
+                    if r.paper.id == paper_id else r for r in compiled.results)
+    return replace(compiled, results=results)
+
+
+def test_pwc_carries_base_model_and_confidence_there_and_back(tmp_path):
+    registry = default_registry()
+    compiled = compile_results(make_compiled().results, registry)
+    marked = with_claim_fields(compiled, "aa11bb22cc", base_model="Mistral-7B", confidence="medium")
+    exported = tmp_path / "tables.json"
+    exported.write_bytes(export(marked, registry, "pwc", site_url=SITE))
+    rows = [row for task in json.loads(exported.read_text(encoding="utf-8")) for d in task["datasets"]
+            for row in d["sota"]["rows"]]
+    assert {(row.get("base_model"), row.get("confidence")) for row in rows} == {(None, None), ("Mistral-7B", "medium")}
+    report = import_files([exported], registry, tmp_path / "results")
+    assert report.errors == 0, [str(i) for i in report.issues]
+    claims = {(s.claim.model, s.claim.base_model, s.claim.confidence) for r in load_results(tmp_path / "results")
+              for s in r.claims}
+    assert ("Mistral 7B", "Mistral-7B", "medium") in claims
+    assert {(base, confidence) for _model, base, confidence in claims} == {(None, None), ("Mistral-7B", "medium")}
+
+
+def test_bad_values_in_a_misnamed_file_name_the_file_and_the_json_pointer(tmp_path):
+    rows = [{"model_name": "M 7B", "paper_title": "P", "paper_url": "https://arxiv.org/abs/2401.00001",
+             "metrics": {"Accuracy": "n/a"}},
+            {"model_name": "N 7B", "paper_title": "Q", "paper_url": "https://arxiv.org/abs/2401.00002",
+             "metrics": {"Accuracy": "61.5"}, "confidence": "certain"}]
+    misnamed = tmp_path / "card.yaml"
+    misnamed.write_text(json.dumps([{"task": "t", "datasets": [{"dataset": "MMLU", "sota": {
+        "metrics": ["Accuracy"], "rows": rows}}]}]), encoding="utf-8")
+    report = import_files([misnamed], default_registry(), tmp_path / "results")
+    assert [(i.file, i.pointer, i.code) for i in report.issues] == [
+        (str(misnamed), "/0/datasets/0/sota/rows/0/metrics/Accuracy", "invalid-value"),
+        (str(misnamed), "/0/datasets/0/sota/rows/1/confidence", "invalid-value"),
+    ]
+    assert report.added == 0
