@@ -18,7 +18,7 @@ from pathlib import Path
 import jsonschema
 
 from .errors import RegistryError
-from .paths import schemas_dir
+from .paths import schema_file, schemas_dir
 
 REGISTRY_FILE = "benchmarks.json"
 REGISTRY_SCHEMA = "registry.schema.json"
@@ -138,7 +138,7 @@ def load_registry(path: Path | str | None = None) -> Registry:
     """Load and validate the registry; every problem is a RegistryError naming file and JSON pointer."""
     path = Path(path) if path else schemas_dir() / REGISTRY_FILE
     document = read_json_file(path)
-    schema = read_json_file(schemas_dir() / REGISTRY_SCHEMA)
+    schema = read_json_file(schema_file(REGISTRY_SCHEMA))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
@@ -150,10 +150,14 @@ def load_registry(path: Path | str | None = None) -> Registry:
     return Registry(benchmarks, str(path))
 
 
-@lru_cache(maxsize=4)
 def default_registry() -> Registry:
-    """The project's registry, loaded once per process."""
-    return load_registry()
+    """The registry of the schemas directory in use (`paths.schemas_dir`), loaded once per process."""
+    return _registry_of(schemas_dir().resolve())
+
+
+@lru_cache(maxsize=4)
+def _registry_of(directory: Path) -> Registry:
+    return load_registry()  # reads schemas_dir(), which is `directory`: the key of the cache
 
 
 def read_json_file(path: Path) -> object:

@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from ..bench import run_bench
-from .common import show_progress
+from .common import schemas_option, show_progress
 
 
 @click.command("bench")
+@schemas_option
 @click.option("--papers", type=click.IntRange(min=1), required=True, help="How many papers to generate.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the figures to this JSON file (keys as in DESIGN.md).")

@@ -9,10 +9,11 @@ import click
 from ..build import build_site
 from ..paths import DEFAULT_CACHE, DEFAULT_RESULTS, DEFAULT_SITE
 from ..workers import run_apart
-from .common import inputs_argument, inputs_or_default, show_progress
+from .common import inputs_argument, inputs_or_default, registry_line, schemas_option, show_progress
 
 
 @click.command("build")
+@schemas_option
 @inputs_argument
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
               show_default=True, help="Reviewed result files (one JSON file per paper).")
@@ -44,6 +45,7 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
     summary = run_apart(partial(build_site, inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs,
                                 progress=progress, cache_dir=None if no_cache else cache_dir))
     click.echo(str(summary))
+    click.echo(registry_line())
     if markdown:
         click.echo(f"Markdown tables: {markdown}")
     click.echo(f"Site: {(out_dir / 'index.html').resolve()}")

@@ -8,10 +8,11 @@ import click
 from ..evaluate import DELTA, LEADERBOARD, EvalReport, evaluate, load_gold
 from ..ingest import ingest
 from ..registry import default_registry
-from .common import inputs_argument, inputs_or_default
+from .common import inputs_argument, inputs_or_default, schemas_option
 
 
 @click.command("eval")
+@schemas_option
 @click.option("--gold", "gold_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Hand-labelled claims, one paper a line (see DESIGN.md, 'Gold file format').")
 @inputs_argument

@@ -10,10 +10,11 @@ from ..extract import claim_to_json, extract_all
 from ..ingest import ingest
 from ..paths import DEFAULT_RESULTS
 from ..registry import default_registry
-from .common import inputs_argument, inputs_or_default
+from .common import inputs_argument, inputs_or_default, schemas_option
 
 
 @click.command("extract")
+@schemas_option
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
               help="jsonl: one claim a line, keys as in DESIGN.md.")
