@@ -1,4 +1,4 @@
-"""Score extraction against hand-labelled claims (the gold file format of DESIGN.md).
+"""Score extraction against hand-labelled claims (the gold file format of docs/data-formats.md).
 
 A predicted claim matches a gold claim of the same paper when the values are equal, the kinds agree
 (absolute/cited vs delta) and the benchmark names agree: both resolve to the same registry id, or

@@ -258,7 +258,7 @@ def _bounded(paper: Paper) -> Paper:
 
 
 def claim_to_json(claim: Claim, paper: Paper) -> dict:
-    """The `extract --format jsonl` form of a claim (DESIGN.md key order, then qualifier and metric_implied)."""
+    """The `extract --format jsonl` form of a claim (the key order of docs/data-formats.md, then qualifier and metric_implied)."""
     return {
         "paper_id": paper.id,
         "paper_title": paper.title,
