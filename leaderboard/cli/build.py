@@ -9,10 +9,20 @@ import click
 from ..build import build_site
 from ..paths import DEFAULT_RESULTS, DEFAULT_SITE
 from ..workers import run_apart
-from .common import check_site_url, inputs_argument, inputs_or_default, repo_url_option, show_progress, site_options
+from .common import (
+    check_site_url,
+    inputs_argument,
+    inputs_or_default,
+    registry_line,
+    repo_url_option,
+    schemas_option,
+    show_progress,
+    site_options,
+)
 
 
 @click.command("build")
+@schemas_option
 @inputs_argument
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
               show_default=True, help="Reviewed result files (one JSON file per paper).")
@@ -61,6 +71,7 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
     for warning in summary.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(str(summary))
+    click.echo(registry_line())
     if markdown:
         click.echo(f"Markdown tables: {markdown}")
     click.echo(f"Site: {(out_dir / 'index.html').resolve()}")

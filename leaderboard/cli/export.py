@@ -10,10 +10,11 @@ from ..export import BINARY_FORMATS, DEFAULT_TASK_TYPE, EXPORT_FORMATS, export
 from ..paths import DEFAULT_RESULTS
 from ..registry import default_registry
 from ..results import write_text_atomic
-from .common import check_site_url, inputs_argument, inputs_or_default, show_progress
+from .common import check_site_url, inputs_argument, inputs_or_default, schemas_option, show_progress
 
 
 @click.command("export")
+@schemas_option
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
               help="model-index: Hugging Face model-card YAML, one block per model; pwc: Papers with Code "

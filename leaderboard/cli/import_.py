@@ -7,9 +7,11 @@ import click
 from ..import_ import import_files
 from ..paths import DEFAULT_RESULTS
 from ..registry import default_registry
+from .common import schemas_option
 
 
 @click.command("import")
+@schemas_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
                 metavar="FILE...")
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
