@@ -17,3 +17,5 @@ DEFAULT_RESULTS = Path("results")
 DEFAULT_SITE = Path("site")
 DEFAULT_DATA = Path("data")
 DEFAULT_CACHE = Path(".leaderboard-cache")
+# `leaderboard sync` keeps the last day it synced here, beside the listings; `ingest` skips it.
+SYNC_STATE_FILE = "sync.json"

@@ -13,7 +13,8 @@ import click
 from .. import __version__
 from ..errors import LeaderboardError
 
-COMMAND_MODULES = ("build", "ingest", "extract", "validate", "review", "eval", "fetch", "bench", "export", "import_")
+COMMAND_MODULES = ("build", "ingest", "extract", "validate", "review", "eval", "fetch", "bench", "export", "import_",
+                   "sync")
 
 
 class LeaderboardGroup(click.Group):
