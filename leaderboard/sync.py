@@ -202,14 +202,16 @@ def _staged_listings(days: list[date], staging: Path, data_dir: Path) -> Iterato
 
 
 def _papers_of(listings: dict[Path, str], data_dir: Path) -> tuple[list[Paper], int]:
-    """The papers of the new listings, each merged with its entries in every other listing (the
-    embedded corpus and DATA, as `extract` reads them by default), and how many the listings hold."""
-    names = {display_path(path): text for path, text in listings.items()}
-    fresh = [paper for name, text in names.items() for paper in parse_listing(text, name)]
-    others = [path for path in [*embedded_corpus(), *(listing_files([data_dir]) if data_dir.is_dir() else [])]
-              if display_path(path) not in names]
-    merged = merge_papers([*fresh, *(paper for path in others for paper in parse_listing_file(path))])
-    return [p for p in merged if any(source.file in names for source in p.sources)], len(fresh)
+    """The papers of the new listings, each merged with its entries in every other listing, and how
+    many papers the new listings hold. Listings are read in the order `extract` reads them by default
+    (the embedded corpus, then DATA's files sorted), since a merged paper lists its sources in that order."""
+    existing = listing_files([data_dir]) if data_dir.is_dir() else []
+    files = [*embedded_corpus(), *sorted(set(existing) | set(listings))]
+    per_file = [parse_listing(listings[f], display_path(f)) if f in listings else parse_listing_file(f) for f in files]
+    new_sources = {display_path(path) for path in listings}
+    merged = merge_papers(paper for papers in per_file for paper in papers)
+    listed = sum(len(papers) for f, papers in zip(files, per_file, strict=True) if f in listings)
+    return [p for p in merged if any(source.file in new_sources for source in p.sources)], listed
 
 
 # ---------------------------------------------------------------- review and safety
