@@ -1,0 +1,215 @@
+"""The documentation stays true to the code: every command and option is in docs/cli.md, the README
+stays a short guide with a two-command Quickstart, and every relative link and anchor resolves.
+
+Generic on purpose: a command added to the CLI fails here until docs/cli.md has a section for it
+(a heading `leaderboard NAME`) that names each of its options.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import click
+import pytest
+from markdown_it import MarkdownIt
+
+from leaderboard.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI_DOC = ROOT / "docs" / "cli.md"
+README = ROOT / "README.md"
+README_MAX_BYTES = 12_500
+QUICKSTART_COMMANDS = ["./run build", "./run test"]
+HELP_OPTIONS = {"--help", "-h"}
+
+
+def markdown_files() -> list[Path]:
+    files = [ROOT / name for name in ("README.md", "CONTRIBUTING.md", "SECURITY.md")]
+    return files + sorted((ROOT / "docs").rglob("*.md"))
+
+
+def tokens(path: Path) -> list:
+    return MarkdownIt("commonmark").enable("table").parse(path.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- headings and sections
+
+
+def heading_text(tokens_: list, index: int) -> str:
+    """The text of the heading that opens at tokens_[index], without markup."""
+    return "".join(child.content for child in tokens_[index + 1].children or ())
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub gives a heading: lowercase, punctuation dropped, spaces become hyphens."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = "".join(c for c in text if c in "- _" or unicodedata.category(c)[0] in "LNM")
+    return text.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    seen: dict[str, int] = {}
+    found = set()
+    parsed = tokens(path)
+    for index, token in enumerate(parsed):
+        if token.type == "heading_open":
+            slug = github_slug(heading_text(parsed, index))
+            count = seen.get(slug, 0)
+            seen[slug] = count + 1
+            found.add(slug if count == 0 else f"{slug}-{count}")
+    return found
+
+
+def sections(path: Path) -> dict[str, str]:
+    """Heading text -> the Markdown source under it, up to the next heading of the same or a higher level."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    parsed = tokens(path)
+    headings = [(int(t.tag[1:]), t.map[0], heading_text(parsed, i)) for i, t in enumerate(parsed)
+                if t.type == "heading_open"]
+    result = {}
+    for number, (level, start, text) in enumerate(headings):
+        end = next((line for lvl, line, _ in headings[number + 1:] if lvl <= level), len(lines))
+        result[text] = "\n".join(lines[start:end])
+    return result
+
+
+# ---------------------------------------------------------------- the command tree
+
+
+def command_tree(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    """Every command under `group`, as (path of names, command); groups and their subcommands alike."""
+    ctx = click.Context(group, info_name="leaderboard")
+    found = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, f"`leaderboard {' '.join(prefix + (name,))}` is listed but cannot be loaded"
+        found.append((prefix + (name,), command))
+        if isinstance(command, click.Group):
+            found.extend(command_tree(command, prefix + (name,)))
+    return found
+
+
+def long_options(command: click.Command) -> set[str]:
+    names = set()
+    for param in command.params:
+        if isinstance(param, click.Option):
+            names.update(name for name in param.opts + param.secondary_opts if name not in HELP_OPTIONS)
+    return names
+
+
+def mentions(text: str, word: str) -> bool:
+    """`word` as a whole token: `--results` is not found in `--results-dir`."""
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
+
+
+COMMANDS = command_tree(main)
+
+
+def test_the_command_tree_is_walked():
+    names = {" ".join(path) for path, _ in COMMANDS}
+    assert {"build", "validate", "review", "fetch", "fetch arxiv", "fetch daily-papers"} <= names
+
+
+def test_the_main_options_are_in_cli_md():
+    text = CLI_DOC.read_text(encoding="utf-8")
+    missing = sorted(option for option in long_options(main) if not mentions(text, option))
+    assert not missing, f"docs/cli.md does not mention the option(s) {missing} of `leaderboard`"
+
+
+@pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(path) for path, _ in COMMANDS])
+def test_every_command_and_option_is_in_cli_md(path, command):
+    top = f"leaderboard {path[0]}"
+    documented = sections(CLI_DOC)
+    section = next((body for heading, body in documented.items() if heading.strip() == top), None)
+    assert section is not None, f"docs/cli.md has no section for `{top}`: add a heading `## \\`{top}\\``"
+    full_name = "leaderboard " + " ".join(path)
+    assert mentions(section, full_name), f"the `{top}` section of docs/cli.md does not mention `{full_name}`"
+    missing = sorted(option for option in long_options(command) if not mentions(section, option))
+    assert not missing, f"the `{top}` section of docs/cli.md does not mention {missing} of `{full_name}`"
+
+
+# ---------------------------------------------------------------- README
+
+
+def test_readme_is_a_short_guide():
+    size = len(README.read_bytes())
+    assert size <= README_MAX_BYTES, (
+        f"README.md is {size:,} bytes (at most {README_MAX_BYTES:,}): move reference material to docs/")
+
+
+def quickstart_commands() -> list[str]:
+    parsed = tokens(README)
+    commands, inside = [], False
+    for index, token in enumerate(parsed):
+        if token.type == "heading_open":
+            inside = heading_text(parsed, index).strip() == "Quickstart"
+        elif inside and token.type == "fence":
+            for line in token.content.splitlines():
+                command = line.split("#", 1)[0].strip()
+                if command:
+                    commands.append(command)
+    return commands
+
+
+def test_readme_quickstart_has_exactly_the_two_commands():
+    assert quickstart_commands() == QUICKSTART_COMMANDS
+
+
+# ---------------------------------------------------------------- links
+
+
+def links(path: Path) -> list[str]:
+    """Targets of the Markdown links and images of a file, outside code."""
+    found = []
+
+    def walk(children):
+        for child in children or ():
+            if child.type == "link_open":
+                found.append(child.attrGet("href"))
+            elif child.type == "image":
+                found.append(child.attrGet("src"))
+            walk(child.children)
+
+    for token in tokens(path):
+        if token.type == "inline":
+            walk(token.children)
+    return found
+
+
+def broken_links(path: Path, root: Path = ROOT) -> list[str]:
+    broken = []
+    for target in links(path):
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc:  # http(s), mailto: not checked offline
+            continue
+        destination = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+        if not destination.exists():
+            broken.append(f"{target}: no such file")
+        elif parts.fragment and destination.suffix == ".md" and parts.fragment not in anchors(destination):
+            broken.append(f"{target}: no heading with anchor #{parts.fragment}")
+        elif root not in destination.parents:
+            broken.append(f"{target}: outside the project")
+    return broken
+
+
+@pytest.mark.parametrize("path", markdown_files(), ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_relative_link_resolves(path):
+    assert path.is_file(), f"{path.relative_to(ROOT)} is missing"
+    assert not broken_links(path), f"{path.relative_to(ROOT)}: {broken_links(path)}"
+
+
+def test_the_link_check_finds_broken_links_anchors_and_files_outside_the_project(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    (tmp_path / "DESIGN.md").write_text("# Outside\n", encoding="utf-8")
+    (root / "target.md").write_text("# A `code` heading\n\n## Papers (`ingest` output)\n", encoding="utf-8")
+    page = root / "page.md"
+    page.write_text("[ok](target.md#a-code-heading) [ok](target.md#papers-ingest-output) [ok](#here)\n"
+                    "[gone](missing.md) [bad anchor](target.md#nothing) `[in code](missing.md)`\n"
+                    "[outside](../DESIGN.md) [web](https://example.org/x.md)\n\n# Here\n", encoding="utf-8")
+    assert broken_links(page, root=root) == ["missing.md: no such file",
+                                             "target.md#nothing: no heading with anchor #nothing",
+                                             "../DESIGN.md: outside the project"]
