@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LeaderboardError
-from .extract_models import paper_context
-from .extract_text import NUMBER, benchmark_index, sentence_spans
+from .extract.attribution import paper_context
+from .extract.mentions import benchmark_index
+from .extract.numbers import NUMBER
+from .extract.sentences import sentence_spans
 from .ids import normalise_title
 from .ingest import ingest
 from .models import Paper

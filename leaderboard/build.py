@@ -15,12 +15,16 @@ from dataclasses import dataclass, field, replace
 from functools import cache as cache_result
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache, content_key, object_key
 from .errors import ResultFileError
 from .models import Compiled, Issue, Paper, ResultFile
 from .paths import DEFAULT_RESULTS, DEFAULT_SITE
 from .workers import Worker, can_fork
+
+if TYPE_CHECKING:
+    from .render_site import SiteOptions
 
 
 @dataclass(frozen=True)
@@ -302,11 +306,13 @@ def build_site(
     jobs: int = 1,
     progress: Callable[[str], None] | None = None,
     cache_dir: Path | None = None,
+    options: SiteOptions | None = None,
 ) -> BuildSummary:
     """Run the whole pipeline and write the site; returns what was built.
 
     With a `cache_dir`, only what changed since the last build is parsed, extracted, validated,
-    drawn and rendered (see leaderboard.cache); the site is byte-identical either way.
+    drawn and rendered (see leaderboard.cache); the site is byte-identical either way. `options`
+    hold the publishing policy (which claims reach the leaderboards) and the repository URL.
     """
     step = progress or (lambda _stage: None)
     cache = BuildCache(cache_dir)
@@ -339,7 +345,7 @@ def build_site(
                 gc.freeze()
                 if collecting:
                     gc.enable()
-            return _compile_and_render(gathered, registry, out_dir, markdown, jobs, step, cache, worker)
+            return _compile_and_render(gathered, registry, out_dir, markdown, jobs, step, cache, worker, options)
     finally:
         gc.unfreeze()
         if worker is not None:
@@ -348,15 +354,19 @@ def build_site(
 
 def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: Path | None, jobs: int,
                         step: Callable[[str], None], cache: BuildCache, worker: Worker | None,
-                        ) -> BuildSummary:
+                        options: SiteOptions | None = None) -> BuildSummary:
     from .compile import compile_results
     from .render import write_markdown
 
     results = gathered.results
     step("reconcile + compile")
-    compiled: Compiled = compile_results(results, registry)
+    from .render_site import SiteOptions
+
+    options = options or SiteOptions()
+    compiled: Compiled = compile_results(results, registry, policy=options.policy)
     step("render")
-    site = render_with_cache(compiled, registry, out_dir, jobs, cache, sources=gathered.sources, worker=worker)
+    site = render_with_cache(compiled, registry, out_dir, jobs, cache, sources=gathered.sources, worker=worker,
+                             options=options)
     cache.save()
     if markdown:
         write_markdown(compiled.tables, Path(markdown))
@@ -377,7 +387,8 @@ def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: P
 
 
 def render_with_cache(compiled: Compiled, registry, out_dir: Path, jobs: int, cache: BuildCache,
-                      sources: dict[str, str] | None = None, worker: Worker | None = None):
+                      sources: dict[str, str] | None = None, worker: Worker | None = None,
+                      options: SiteOptions | None = None):
     """Draw the charts (in `jobs` processes) and write the site, both only for what changed since
     the build the cache remembers (everything, without a cache), and remember the new site in the
     cache. `sources` names each paper's result by a hash of its inputs (see gather_validated).
@@ -405,7 +416,8 @@ def render_with_cache(compiled: Compiled, registry, out_dir: Path, jobs: int, ca
     site = render_site_cached(compiled, registry, out_dir, previous, charts=charts,
                               sources=sources if cache.enabled else None, table_keys=table_keys,
                               entry_keys=rows, key=_page_key if cache.enabled else _no_key, jobs=jobs,
-                              existing=existing, table_texts=_CachedTableTexts(cache) if cache.enabled else None)
+                              existing=existing, table_texts=_CachedTableTexts(cache) if cache.enabled else None,
+                              options=options)
     if site.manifest != previous:  # written only when it changed: 100,000 entries at scale
         cache.replace("site", site.manifest)
     return site

@@ -1,6 +1,8 @@
 """Compile result files into ranked leaderboards: one Table per (benchmark, metric, setting).
 
-A claim enters a leaderboard when it is not rejected, is a score (kind absolute or cited, not a
+A claim enters a leaderboard when the publishing policy lets it through (curate.Policy, from
+leaderboard.toml: by default verified and added claims, and extracted ones of high or medium
+confidence; never rejected ones), is a score (kind absolute or cited, not a
 delta), names a registry benchmark, and its metric is one of that benchmark's metrics (no metric
 means the headline metric) with the value in the metric's range. Claims about the same
 (model, benchmark, metric, setting) merge into one Entry listing every source; the chosen source
@@ -24,6 +26,7 @@ import gc
 from collections.abc import Iterable
 from dataclasses import replace
 
+from .curate import DEFAULT_POLICY, Policy
 from .models import Compiled, Conflict, Entry, ResultFile, SourceRef, Table
 from .reconcile import canonical_model_id, canonical_setting, display_names, is_placeholder, load_model_aliases
 from .registry import Benchmark, Metric, Registry
@@ -45,14 +48,15 @@ _PLACEHOLDER = object()  # the model cache's mark of a placeholder name: its id 
 
 
 def compile_results(results: Iterable[ResultFile], registry: Registry,
-                    aliases: dict[str, str] | None = None, rows_cache: dict[int, tuple] | None = None) -> Compiled:
+                    aliases: dict[str, str] | None = None, rows_cache: dict[int, tuple] | None = None,
+                    policy: Policy = DEFAULT_POLICY) -> Compiled:
     """Ranked tables, conflicts and every result, in a deterministic order.
 
     `aliases` maps model spellings to canonical ids (see reconcile.load_model_aliases); None reads
     the project's alias file, {} uses the naming rules alone. `rows_cache`, shared by several
     compilations with the same registry and aliases (both sides of a review), keeps each result
     object's leaderboard rows, so that a result common to them is looked at once (its SourceRefs
-    are then shared by the compilations: they are frozen).
+    are then shared by the compilations: they are frozen). `policy` says which claims are published.
     """
     # The cyclic garbage collector is paused, as for loading (cache._unpickle): nothing built here is
     # in a reference cycle, and with 100,000 results alive a full collection walks millions of
@@ -62,16 +66,16 @@ def compile_results(results: Iterable[ResultFile], registry: Registry,
     gc.disable()
     try:
         aliases = load_model_aliases() if aliases is None else aliases
-        return _compile(results, registry, aliases, rows_cache)
+        return _compile(results, registry, aliases, rows_cache, policy)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _compile(results: Iterable[ResultFile], registry: Registry, aliases: dict[str, str],
-             rows_cache: dict[int, tuple] | None) -> Compiled:
+             rows_cache: dict[int, tuple] | None, policy: Policy = DEFAULT_POLICY) -> Compiled:
     ordered, with_claims = _ordered(results)
-    admit = _Admission(registry, aliases)
+    admit = _Admission(registry, aliases, policy)
     rows: list[Row] = []
     if rows_cache is None:
         for result in with_claims:
@@ -130,8 +134,9 @@ class _Admission:
     and each (model, params) spelling is looked up once, however many claims repeat it.
     """
 
-    def __init__(self, registry: Registry, aliases: dict[str, str]):
+    def __init__(self, registry: Registry, aliases: dict[str, str], policy: Policy = DEFAULT_POLICY):
         self.registry = registry
+        self.publishes = policy.publishes
         self.aliases = aliases
         self.lookups: dict[tuple, list | None] = {}  # (benchmark, metric, setting) as written -> [benchmark, metric, spec]
         self.specs: dict[tuple, _TableSpec] = {}  # table key -> its spec
@@ -139,13 +144,13 @@ class _Admission:
 
     def rows(self, result: ResultFile, rows: list[Row]) -> list[Row]:
         """Appends the claims of one paper that belong on a leaderboard to `rows`, and returns it."""
-        lookups, models = self.lookups, self.models
+        lookups, models, publishes = self.lookups, self.models, self.publishes
         paper = result.paper
         index = 0
         for stored in result.claims:
             index += 1
             claim = stored.claim
-            if stored.status == "rejected" or claim.kind not in LEADERBOARD_KINDS:
+            if claim.kind not in LEADERBOARD_KINDS or not publishes(stored):
                 continue
             value = claim.value
             if type(value) is not float:  # a number: int or float, not bool
@@ -196,7 +201,9 @@ class _Admission:
     def _lookup(self, benchmark_name: object, metric_name: object) -> list | None:
         benchmark = self.registry.get(benchmark_name) if isinstance(benchmark_name, str) else None
         metric = benchmark.metric(metric_name) if benchmark else None
-        return None if metric is None else [benchmark, metric, None]
+        if metric is None or metric.direction == "unknown":  # unrankable until a person sets the direction
+            return None
+        return [benchmark, metric, None]
 
     def _spec(self, benchmark: Benchmark, metric: Metric, setting: object) -> _TableSpec:
         setting = canonical_setting(setting)
@@ -217,9 +224,10 @@ class _Admission:
         return model_id
 
 
-def leaderboard_rows(result: ResultFile, registry: Registry, aliases: dict[str, str]) -> list[Row]:
+def leaderboard_rows(result: ResultFile, registry: Registry, aliases: dict[str, str],
+                     policy: Policy = DEFAULT_POLICY) -> list[Row]:
     """The claims of one paper that belong on a leaderboard, as rows (see `Row`)."""
-    return _Admission(registry, aliases).rows(result, [])
+    return _Admission(registry, aliases, policy).rows(result, [])
 
 
 def preference(row: Row) -> tuple:

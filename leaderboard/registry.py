@@ -1,7 +1,10 @@
-"""The benchmark registry: benchmarks, their aliases and metrics, loaded from `schemas/benchmarks.json`.
+"""The benchmark registry: benchmarks, their aliases and metrics.
 
-The registry is data; this module only reads it (validated against `schemas/registry.schema.json`)
-and answers name lookups. Names match after normalisation: case, spaces and punctuation are
+Two files make the default registry: `schemas/benchmarks.json`, curated by hand, and
+`schemas/benchmarks-generated.json`, written by tools/registry/build.py from open taxonomies. A
+curated entry wins over a generated one with the same id or name, so a regeneration never loses
+curated work. The registry is data; this module only reads it (validated against
+`schemas/registry.schema.json`) and answers name lookups. Names match after normalisation: case, spaces and punctuation are
 ignored, so "MMLU-Pro", "MMLU Pro" and "mmlu pro" are one benchmark.
 """
 
@@ -11,7 +14,7 @@ import difflib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from .errors import RegistryError
 from .paths import schemas_dir
 
 REGISTRY_FILE = "benchmarks.json"
+GENERATED_FILE = "benchmarks-generated.json"
 REGISTRY_SCHEMA = "registry.schema.json"
 
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -35,7 +39,7 @@ def normalise_name(text: str) -> str:
 class Metric:
     id: str  # "accuracy", "perplexity", "pass-at-1"
     name: str  # display name
-    direction: str  # "higher" or "lower" is better
+    direction: str  # "higher" or "lower" is better, or "unknown": then its claims stay off the leaderboards
     unit: str | None  # "%" or None
     min: float | None
     max: float | None
@@ -54,6 +58,11 @@ class Benchmark:
     task: str
     homepage: str | None
     metrics: tuple[Metric, ...]  # the first is the benchmark's headline metric
+    sources: tuple[str, ...] = ()  # generated entries: the taxonomies it comes from ("helm", ...)
+
+    @property
+    def generated(self) -> bool:
+        return bool(self.sources)
 
     @property
     def default_metric(self) -> Metric:
@@ -134,20 +143,58 @@ class Registry:
         return list(dict.fromkeys(by_key[k] for k in close))[:limit]
 
 
-def load_registry(path: Path | str | None = None) -> Registry:
-    """Load and validate the registry; every problem is a RegistryError naming file and JSON pointer."""
+def load_registry(path: Path | str | None = None, generated: Path | str | None = None,
+                  validate_generated: bool = False) -> Registry:
+    """Load the curated registry and, when given, a generated one under it.
+
+    Without arguments: `schemas/benchmarks.json` plus `schemas/benchmarks-generated.json` when it
+    exists. Every problem is a RegistryError naming file and JSON pointer. The curated file is always
+    validated against the schema; the generated one (1,000+ entries, written by a tested script) only
+    when `validate_generated` is set, as `leaderboard validate` and the tests do.
+    """
+    if path is None and generated is None and (schemas_dir() / GENERATED_FILE).exists():
+        generated = schemas_dir() / GENERATED_FILE
     path = Path(path) if path else schemas_dir() / REGISTRY_FILE
-    document = read_json_file(path)
     schema = read_json_file(schemas_dir() / REGISTRY_SCHEMA)
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        lines = [f"{_pointer(e.absolute_path)}: {e.message}" for e in errors[:20]]
-        raise RegistryError("invalid registry:\n  " + "\n  ".join(lines), file=str(path),
-                            hint=f"fix the entries named above; the format is {REGISTRY_SCHEMA}")
-    benchmarks = [_benchmark(entry) for entry in document["benchmarks"]]
-    _check_unique_names(benchmarks, str(path))
+    benchmarks = _read_benchmarks(path, schema)
+    if generated is not None:
+        benchmarks = merge_curated(benchmarks, _read_benchmarks(Path(generated), schema if validate_generated else None))
     return Registry(benchmarks, str(path))
+
+
+def _read_benchmarks(path: Path, schema: dict | None) -> list[Benchmark]:
+    document = read_json_file(path)
+    if schema is not None:
+        validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        if errors:
+            lines = [f"{_pointer(e.absolute_path)}: {e.message}" for e in errors[:20]]
+            raise RegistryError("invalid registry:\n  " + "\n  ".join(lines), file=str(path),
+                                hint=f"fix the entries named above; the format is {REGISTRY_SCHEMA}")
+    try:
+        benchmarks = [_benchmark(entry) for entry in document["benchmarks"]]
+    except (KeyError, TypeError) as exc:  # only an unvalidated file gets here
+        raise RegistryError(f"invalid registry: missing or malformed {exc}", file=str(path),
+                            hint=f"regenerate it, or check it with `leaderboard validate`; the format is {REGISTRY_SCHEMA}") from None
+    _check_unique_names(benchmarks, str(path))
+    return benchmarks
+
+
+def merge_curated(curated: list[Benchmark], generated: list[Benchmark]) -> list[Benchmark]:
+    """Curated benchmarks plus the generated ones; a curated id or name always wins.
+
+    A generated benchmark whose id or name is a curated name is left out (the curated entry is the
+    same benchmark); a generated alias that is a curated name is dropped from the generated entry.
+    """
+    taken = {normalise_name(n) for b in curated for n in (b.id, b.name, *b.aliases)}
+    ids = {b.id for b in curated}
+    merged = list(curated)
+    for benchmark in generated:
+        if benchmark.id in ids or normalise_name(benchmark.id) in taken or normalise_name(benchmark.name) in taken:
+            continue
+        aliases = tuple(a for a in benchmark.aliases if normalise_name(a) not in taken)
+        merged.append(benchmark if aliases == benchmark.aliases else replace(benchmark, aliases=aliases))
+    return merged
 
 
 @lru_cache(maxsize=4)
@@ -190,6 +237,7 @@ def _benchmark(entry: dict) -> Benchmark:
         task=entry.get("task", ""),
         homepage=entry.get("homepage"),
         metrics=metrics,
+        sources=tuple(dict.fromkeys(source["source"] for source in entry.get("sources", ()))),
     )
 
 

@@ -34,7 +34,7 @@ from .models import Compiled
 from .registry import Registry
 from .render_csv import claims_frame, leaderboards_json, to_csv
 from .render_markdown import markdown_text, render_markdown, write_markdown
-from .render_site import SiteError, TableTexts, site_builder, site_files
+from .render_site import SiteError, SiteOptions, TableTexts, site_builder, site_files
 from .workers import Forked, can_fork
 
 __all__ = [
@@ -47,14 +47,15 @@ MARKER = ".leaderboard-site"  # marks a directory as ours: only such a directory
 _SAFE_PATH = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]*/)*[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
-def render_site(compiled: Compiled, registry: Registry, out_dir: Path | str, *, generated: str | None = None) -> list[Path]:
+def render_site(compiled: Compiled, registry: Registry, out_dir: Path | str, *, generated: str | None = None,
+                options: SiteOptions | None = None) -> list[Path]:
     """Build the whole site into `out_dir`; returns the written files (sorted, under `out_dir`).
 
     `generated` (e.g. a date) is shown in every page footer; without it the output has no timestamp,
     so identical input gives byte-identical files. Raises SiteError when `out_dir` exists and is
     neither empty nor a site built here.
     """
-    return write_site(site_files(compiled, registry, generated), out_dir)
+    return write_site(site_files(compiled, registry, generated, options), out_dir)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
                        entry_keys: Mapping[str, Mapping[str, str]] | None = None,
                        key: Callable[[object], str | None], jobs: int = 1,
                        existing: Callable[[], Mapping[str, tuple[int, int]] | None] | None = None,
-                       table_texts: TableTexts | None = None) -> SiteOutcome:
+                       table_texts: TableTexts | None = None, options: SiteOptions | None = None) -> SiteOutcome:
     """Build the same site as `render_site`, making only the files whose inputs changed.
 
     Every file gets `key((generated, path, inputs))`, where `inputs` is what `_Site.outputs` says
@@ -103,7 +104,7 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
     manifest = manifest or {}
     previous = manifest.get("pages", {}) if manifest.get("site") == str(target) else {}
     in_place = bool(previous) and (target / MARKER).is_file()
-    site = site_builder(compiled, registry, generated, charts, table_texts)
+    site = site_builder(compiled, registry, generated, charts, table_texts, options)
     parts = _Parts(partial(site.download_outputs, sources, table_keys),
                    partial(site.page_outputs, sources, table_keys, entry_keys))
     if in_place:

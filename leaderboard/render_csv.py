@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 CLAIMS_COLUMNS = (
     "paper_id", "paper_title", "published", "model", "model_id", "benchmark", "benchmark_text", "metric", "value",
-    "unit", "setting", "params", "kind", "status", "evidence", "in_leaderboard", "abstract_url",
+    "unit", "setting", "params", "kind", "status", "evidence", "in_leaderboard", "abstract_url", "base_model", "confidence",
 )
 BENCHMARK_COLUMNS = (
     "benchmark", "metric", "setting", "direction", "rank", "model", "model_id", "params", "size_class", "value", "unit",
@@ -203,6 +203,8 @@ def claims_frame(compiled: Compiled) -> pd.DataFrame:
         "status": list(map(attrgetter("status"), stored)), "evidence": evidence,
         "in_leaderboard": [identifier is not None for identifier in model_id],
         "abstract_url": list(map("{}{}".format, urls, indexes)),
+        "base_model": [s.claim.base_model for s in stored],
+        "confidence": [s.claim.confidence for s in stored],  # None: the extractor did not rate it
     }
     import numpy
     import pandas

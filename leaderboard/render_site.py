@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .cache import content_key
 from .chart import Chart, sota_chart
+from .curate import DEFAULT_POLICY, REASON_LABELS, Policy, confidence_of, is_checked, review_queue
 from .errors import LeaderboardError
 from .export import claims_jsonl, claims_parquet
 from .models import Compiled, Conflict, Entry, ResultFile, Table
@@ -55,6 +57,23 @@ PACKAGE_DIR = Path(__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 KIND_LABELS = {"absolute": "reported", "cited": "cited", "delta": "delta"}
+QUEUE_PAGE_LIMIT = 1000  # the review queue page lists this many claims (the CLI lists them all)
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What the site shows besides the data: the publishing policy (the paper pages say which
+    claims wait for review) and the repository whose result files "Suggest a fix" edits."""
+
+    policy: Policy = DEFAULT_POLICY
+    repo_url: str | None = None  # https://github.com/OWNER/REPO, without a trailing slash
+
+    @property
+    def token(self) -> str:
+        """A text for the build cache's page keys: empty for the defaults, so that their keys stay as they were."""
+        parts = ([] if self.policy == DEFAULT_POLICY else [self.policy.token]) + \
+            ([f"repo:{self.repo_url}"] if self.repo_url else [])
+        return "\0".join(parts)
 
 
 class SiteError(LeaderboardError):
@@ -144,9 +163,10 @@ def environment() -> Environment:
     return env
 
 
-def site_files(compiled: Compiled, registry: Registry, generated: str | None = None) -> dict[str, bytes]:
+def site_files(compiled: Compiled, registry: Registry, generated: str | None = None,
+               options: SiteOptions | None = None) -> dict[str, bytes]:
     """Every file of the site, {posix path relative to the site root: content}, in a stable order."""
-    site = _Site(compiled, registry, generated)
+    site = _Site(compiled, registry, generated, options=options)
     return site.files()
 
 
@@ -160,22 +180,26 @@ class TableTexts(Protocol):
 
 
 def site_builder(compiled: Compiled, registry: Registry, generated: str | None = None,
-                 charts: Mapping[str, Chart] | None = None, table_texts: TableTexts | None = None) -> _Site:
+                 charts: Mapping[str, Chart] | None = None, table_texts: TableTexts | None = None,
+                 options: SiteOptions | None = None) -> _Site:
     """The site's pages one at a time, for a writer that renders only what changed (the cached build).
 
     `charts` maps Table.key to that table's chart, drawn beforehand (in parallel or from a cache);
     a table missing from it is drawn here. With `table_texts`, data/leaderboards.json encodes only
     the tables whose text is not kept there.
     """
-    return _Site(compiled, registry, generated, charts, table_texts)
+    return _Site(compiled, registry, generated, charts, table_texts, options)
 
 
 class _Site:
     """Indexes over the compiled data that several pages share; built once, read-only afterwards."""
 
     def __init__(self, compiled: Compiled, registry: Registry, generated: str | None,
-                 charts: Mapping[str, Chart] | None = None, table_texts: TableTexts | None = None):
+                 charts: Mapping[str, Chart] | None = None, table_texts: TableTexts | None = None,
+                 options: SiteOptions | None = None):
         self.compiled = compiled
+        self.registry = registry
+        self.options = options or SiteOptions()
         self.table_texts = table_texts
         self.charts = {} if charts is None else charts  # may be computed on first use
         self._claims_frame = None
@@ -277,6 +301,7 @@ class _Site:
         yield "models.html", "models.html", self.models_context
         yield "conflicts.html", "conflicts.html", self.conflicts_context
         yield "downloads.html", "downloads.html", self.downloads_context
+        yield "queue.html", "queue.html", self.queue_context
 
     def render(self, path: str, template: str, context: dict) -> bytes:
         root = "../" * path.count("/")
@@ -334,7 +359,7 @@ class _Site:
                 "entries": sum(len(t.entries) for t in tables),
                 "tables": len(tables),
                 "leader": leader and {
-                    "model": leader.model,
+                    "model": self.leader_name(leader),
                     "href": self.model_href(leader.model_id, ""),
                     "score": format_score(leader.value, leader.unit, leader.source.evidence),
                     "metric": headline.metric_name + (f" ({headline.setting})" if headline.setting else ""),
@@ -343,6 +368,13 @@ class _Site:
             })
         return {"title": "Benchmarks", "benchmarks": rows, "papers": len(self.results),
                 "claims": sum(len(r.claims) for r in self.results.values()), "conflicts": len(self.compiled.conflicts)}
+
+    def leader_name(self, entry) -> str:
+        """A leader's name for the index: a placeholder ("(unnamed)", "(baseline)") never heads a board
+        bare; it reads as the unnamed system of the paper that reported it."""
+        if not entry.model.startswith("("):
+            return entry.model
+        return f"unnamed system of “{entry.source.paper_title}”"
 
     def benchmark_context(self, benchmark: BenchmarkInfo) -> dict:
         tables = []
@@ -360,6 +392,7 @@ class _Site:
                 "setting": table.setting,
                 "lower": table.direction == "lower",
                 "rows": rows,
+                "checked": sum(1 for r in rows if r["checked"]),
                 "chart": chart,
                 "chart_records": [{"date": format_date(p.date.isoformat()), "model": p.model,
                                    "score": format_score(p.value, table.unit),
@@ -405,6 +438,7 @@ class _Site:
             "date": format_date(source.published) or "",
             "date_sort": date_sort_key(source.published),
             "sources": len(entry.sources),
+            "checked": is_checked(source.status),
         }
 
     def paper_context(self, result: ResultFile) -> dict:
@@ -425,12 +459,48 @@ class _Site:
                 "qualifier": claim.qualifier, "source_url": safe_web_url(stored.source_url), "uses": uses,
                 "missing": index in missing, "evidence": claim.evidence,
                 "mark_open": mark_open(index, stored.status, claim.kind),
+                "confidence": (claim.confidence or "unrated") if stored.status == "extracted" else "",
+                "held_back": stored.status == "extracted" and not self.options.policy.publishes(stored),
+                "ref": f"{paper.id}#{index}", **self.repo_links(result, index, stored),
             })
         ids = paper.external_ids
         links = [(name, url) for name, url in (("arXiv", arxiv_url(ids.get("arxiv"))),
                                                ("Hugging Face", hf_url(ids.get("hf")))) if url] if ids else []
         return {"title": paper.title, "paper": paper, "abstract": abstract, "claims": claims, "links": links,
                 "missing": [c for c in claims if c["missing"]] if missing else [], "kind_labels": KIND_LABELS}
+
+    def repo_links(self, result: ResultFile, index: int, stored) -> dict:
+        """"Suggest a fix" (the repository's editor on the result file) and "Report" (a new issue
+        about the claim, prefilled) when the site was built with a repository URL."""
+        repo = self.options.repo_url
+        if not repo:
+            return {"fix_href": None, "report_href": None}
+        paper, claim = result.paper, stored.claim
+        ref = f"{paper.id}#{index}"
+        title = f"Claim {ref}: {claim.model} on {claim.benchmark_text}"
+        body = (f"Paper: {paper.title} ({paper.id})\nClaim: {ref} (id {stored.id}, {stored.status})\n"
+                f"Model: {claim.model}\nBenchmark: {claim.benchmark_text} ({claim.benchmark or 'not in the registry'})\n"
+                f"Value: {claim.value}{claim.unit or ''} {claim.metric}\nEvidence: \"{claim.evidence}\"\n\n"
+                "What is wrong:\n")
+        return {"fix_href": f"{repo}/edit/main/results/{quote(paper.id)}.json",
+                "report_href": f"{repo}/issues/new?{urlencode({'title': title, 'body': body}, quote_via=quote)}"}
+
+    def queue_context(self) -> dict:
+        items = review_queue(self.results.values(), self.registry, self.options.policy, compiled=self.compiled)
+        shown = []
+        for item in items[:QUEUE_PAGE_LIMIT]:
+            claim = item.stored.claim
+            shown.append({"ref": item.ref, "href": self.claim_href(item.paper_id, item.index, ""),
+                          "paper": item.paper_title, "model": claim.model,
+                          "benchmark": claim.benchmark_text, "registered": bool(claim.benchmark),
+                          "score": format_score(claim.value, claim.unit, claim.evidence) if isinstance(
+                              claim.value, int | float) else str(claim.value),
+                          "metric": claim.metric, "setting": claim.setting or "", "kind": claim.kind,
+                          "confidence": confidence_of(claim), "held_back": item.held_back,
+                          "reasons": [REASON_LABELS[r] for r in item.reasons], "evidence": claim.evidence})
+        return {"title": "Review queue", "items": shown, "total": len(items),
+                "held_back": sum(1 for i in items if i.held_back), "kind_labels": KIND_LABELS,
+                "policy": self.options.policy.describe()}
 
     def model_context(self, model_id: str) -> dict:
         placed = self.models[model_id]
@@ -543,7 +613,21 @@ class _Site:
     def page_outputs(self, sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
                      entry_keys: Mapping[str, Mapping[str, str]] | None = None,
                      ) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
-        """`outputs` of every file but the downloads."""
+        """`outputs` of every file but the downloads; the site options (policy, repository URL)
+        are part of every page's inputs."""
+        token = self.options.token
+        outputs = self._page_outputs(sources, table_keys, entry_keys)
+        if not token:
+            yield from outputs
+            return
+        for path, inputs, make in outputs:
+            if inputs is not None:
+                inputs = f"{token}\0{inputs}" if isinstance(inputs, str) else (token, inputs)
+            yield path, inputs, make
+
+    def _page_outputs(self, sources: Mapping[str, str] | None, table_keys: Mapping[str, str] | None,
+                      entry_keys: Mapping[str, Mapping[str, str]] | None,
+                      ) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
         table_keys = {} if table_keys is None else table_keys
         # The charts may be drawn on first use (see site_builder): here, before pages are made in
         # forked children, which would each draw them again.
@@ -586,6 +670,9 @@ class _Site:
         yield page("models.html", "models.html", self.models_context, whole and ("models", whole))
         yield page("conflicts.html", "conflicts.html", self.conflicts_context, whole and ("conflicts", whole))
         yield page("downloads.html", "downloads.html", self.downloads_context)
+        results_digest = self._results_digest(sources)
+        yield page("queue.html", "queue.html", self.queue_context,
+                   ("queue", results_digest, whole) if results_digest and whole else None)
         for path, content in self.static_files().items():
             yield path, ("content", content), lambda c=content: c
 
@@ -636,8 +723,11 @@ def _add(files: dict[str, bytes], path: str, content: bytes) -> None:
 
 
 def _benchmarks(registry: Registry, tables: Iterable[Table]) -> list[BenchmarkInfo]:
-    """Every registry benchmark, plus any benchmark a table names that the registry lacks; sorted by name."""
-    found: dict[str, BenchmarkInfo] = {b.id: _info(b) for b in registry}
+    """Every curated benchmark, the generated ones with a table, and any benchmark a table names that the
+    registry lacks; sorted by name. (A thousand generated benchmarks without results would bury the index.)"""
+    tables = list(tables)
+    with_tables = {table.benchmark for table in tables}
+    found: dict[str, BenchmarkInfo] = {b.id: _info(b) for b in registry if not b.generated or b.id in with_tables}
     for table in tables:
         if table.benchmark not in found:
             found[table.benchmark] = BenchmarkInfo(table.benchmark, table.benchmark_name, "", None, (), ())

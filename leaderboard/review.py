@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -717,6 +718,10 @@ def _render_claims(review: Review) -> list[str]:
         return lines + ["No claims changed.", ""]
     if review.added:
         lines += ["**Added**", ""] + [f"- {_describe_claim(c)} ({_where(c)})" for c in review.added] + [""]
+    decisions = status_changes(review)
+    if decisions:
+        lines += ["**Review decisions:** " + ", ".join(f"{n} {_md(old)} → {_md(new)}" for (old, new), n in decisions),
+                  ""]
     if review.changed:
         lines += ["**Changed**", ""]
         for change in review.changed:
@@ -726,6 +731,13 @@ def _render_claims(review: Review) -> list[str]:
     if review.removed:
         lines += ["**Removed**", ""] + [f"- {_describe_claim(c)} ({_where(c)})" for c in review.removed] + [""]
     return lines
+
+
+def status_changes(review: Review) -> list[tuple[tuple[str, str], int]]:
+    """How many claims went from one status to another (extracted -> verified ...), most first."""
+    moves = Counter((_plain(f.old), _plain(f.new)) for change in review.changed for f in change.fields
+                    if f.name == "status")
+    return sorted(moves.items(), key=lambda item: (-item[1], item[0]))
 
 
 def review_to_json(review: Review) -> dict:
@@ -743,6 +755,7 @@ def review_to_json(review: Review) -> dict:
             "added": [asdict(c) for c in review.added],
             "changed": [asdict(c) for c in review.changed],
             "removed": [asdict(c) for c in review.removed],
+            "status_changes": [{"from": old, "to": new, "claims": n} for (old, new), n in status_changes(review)],
         },
         "leaderboards": [{**asdict(c), "leader_changed": c.leader_changed} for c in review.leaderboards],
     })

@@ -120,7 +120,7 @@ def display(path: Path) -> str:
 def validate_registry(path: Path | str | None = None) -> tuple[Registry | None, list[Issue]]:
     """Load the registry; a broken one is an `invalid-registry` issue (and no registry checks)."""
     try:
-        return load_registry(path), []
+        return load_registry(path, validate_generated=True), []
     except RegistryError as exc:
         return None, [Issue("invalid-registry", ERROR, exc.file or str(path or _registry_file()), "",
                             exc.bare_message, exc.hint or "fix schemas/benchmarks.json")]
@@ -467,6 +467,12 @@ def registry_issues(claim: dict, where: str, registry: Registry, file: str) -> l
         return [Issue("unknown-metric", ERROR, file, f"{where}/metric",
                       f"{metric_text!r} is not a metric of {benchmark.name}",
                       f"use one of {names}, or add it (or an alias) to the benchmark in schemas/benchmarks.json")]
+    if metric.direction == "unknown":
+        return [Issue("unknown-direction", WARNING, file, f"{where}/metric",
+                      f"whether higher or lower {metric.name} on {benchmark.name} is better is not known: "
+                      "the claim stays out of the leaderboards",
+                      f"set the direction in schemas/benchmarks.json (copy the {benchmark.id!r} entry there "
+                      "from schemas/benchmarks-generated.json and set \"direction\")")]
     value = _number(claim.get("value"))
     if value is None:
         return []

@@ -5,7 +5,8 @@ from click.testing import CliRunner
 from leaderboard.cli import main
 
 KEYS = ["paper_id", "paper_title", "model", "benchmark", "benchmark_text", "metric", "value", "unit", "setting",
-        "params", "kind", "evidence", "start", "end", "qualifier", "metric_implied"]
+        "params", "kind", "evidence", "start", "end", "qualifier", "metric_implied",
+        "base_model", "confidence"]
 
 LISTING = """Gazal-R1: Achieving State-of-the-Art Medical Reasoning
 We present Gazal-R1, a 32-billion-parameter language model. Gazal-R1 achieves exceptional performance across medical benchmarks, scoring 87.1% on MedQA, 81.6% on MMLU Pro (Medical), and 79.6% on PubMedQA.

@@ -135,7 +135,8 @@ def test_claim_to_json_keys_in_design_order(registry):
     document = claim_to_json(extract_claims(item, registry)[0], item)
     assert list(document) == ["paper_id", "paper_title", "model", "benchmark", "benchmark_text", "metric", "value",
                               "unit", "setting", "params", "kind", "evidence", "start", "end", "qualifier",
-                              "metric_implied"]
+                              "metric_implied", "base_model", "confidence"]
+    assert document["confidence"] == "high" and document["base_model"] is None
 
 
 def test_evidence_is_exact_substring_on_whole_corpus(registry, corpus):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leaderboard.extract import extract_claims
-from leaderboard.extract_models import ModelContext, tidy_model
+from leaderboard.extract.attribution import ModelContext, tidy_model
 from leaderboard.models import Paper
 from leaderboard.registry import default_registry
 

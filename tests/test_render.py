@@ -364,3 +364,19 @@ def test_downloads_offer_parquet_and_jsonl_with_the_csv_columns(built_site):
     assert len(parquet) == len(csv) == len(lines) > 0
     downloads = (built_site / "downloads.html").read_text(encoding="utf-8")
     assert 'href="data/claims.parquet"' in downloads and 'href="data/claims.jsonl"' in downloads
+
+
+def test_a_placeholder_never_leads_a_board_on_the_index(site_compiled, site_registry):
+    from dataclasses import replace
+
+    from leaderboard.render_site import _Site
+
+    table = site_compiled.tables[0]
+    leader = table.entries[0]
+    unnamed = replace(leader, model="(unnamed)")
+    compiled = replace(site_compiled, tables=(replace(table, entries=(unnamed, *table.entries[1:])),
+                                              *site_compiled.tables[1:]))
+    rows = _Site(compiled, site_registry, None).index_context()["benchmarks"]
+    names = [row["leader"]["model"] for row in rows if row["leader"]]
+    assert not any(name.startswith("(") for name in names)
+    assert f"unnamed system of “{leader.source.paper_title}”" in names

@@ -78,7 +78,8 @@ def reference_claims_frame(compiled: Compiled) -> pd.DataFrame:
                 "benchmark_text": claim.benchmark_text, "metric": claim.metric, "value": float(claim.value),
                 "unit": claim.unit, "setting": claim.setting, "params": claim.params, "kind": claim.kind,
                 "status": stored.status, "evidence": claim.evidence, "in_leaderboard": model_id is not None,
-                "abstract_url": claim_url(paper.id, index),
+                "abstract_url": claim_url(paper.id, index), "base_model": claim.base_model,
+                "confidence": claim.confidence,
             })
     return pd.DataFrame(rows, columns=list(CLAIMS_COLUMNS)).astype({"value": "float64", "in_leaderboard": "bool"})
 

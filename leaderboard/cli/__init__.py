@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import LeaderboardError
 
 COMMAND_MODULES = ("build", "ingest", "extract", "validate", "review", "eval", "fetch", "bench", "export", "import_",
-                   "sync")
+                   "claim", "queue", "sync")
 
 
 class LeaderboardGroup(click.Group):

@@ -9,7 +9,7 @@ import click
 from ..build import build_site
 from ..paths import DEFAULT_CACHE, DEFAULT_RESULTS, DEFAULT_SITE
 from ..workers import run_apart
-from .common import inputs_argument, inputs_or_default, show_progress
+from .common import inputs_argument, inputs_or_default, repo_url_option, show_progress, site_options
 
 
 @click.command("build")
@@ -25,8 +25,10 @@ from .common import inputs_argument, inputs_or_default, show_progress
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE,
               show_default=True, help="Where to keep what the next build can reuse (safe to delete).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache: parse, extract and render everything.")
+@click.option("--repo-url", default=None, metavar="URL", callback=repo_url_option,
+              help="The data repository (https://github.com/OWNER/REPO): each claim gets 'Suggest a fix' and 'Report' links.")
 def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown: Path | None, jobs: int,
-            cache_dir: Path, no_cache: bool) -> None:
+            cache_dir: Path, no_cache: bool, repo_url: str | None) -> None:
     """Build the site: listings (default: the embedded corpus) + result files -> validated,
     reconciled leaderboards in OUT, with CSV downloads.
 
@@ -36,13 +38,17 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
       leaderboard build --out public --markdown leaderboards.md
       leaderboard build data/ --results results/
       leaderboard build --jobs 1 --no-cache
+      leaderboard build --repo-url https://github.com/OWNER/REPO
+
+    The publishing policy (which claims reach the leaderboards) is read from ./leaderboard.toml.
     """
     def progress(stage: str) -> None:
         if show_progress():
             click.echo(f"  {stage}...", err=True)
 
     summary = run_apart(partial(build_site, inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs,
-                                progress=progress, cache_dir=None if no_cache else cache_dir))
+                                progress=progress, cache_dir=None if no_cache else cache_dir,
+                                options=site_options(repo_url)))
     click.echo(str(summary))
     if markdown:
         click.echo(f"Markdown tables: {markdown}")

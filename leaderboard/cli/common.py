@@ -23,3 +23,22 @@ def inputs_or_default(inputs: tuple[str, ...]) -> list[str]:
 def show_progress() -> bool:
     """Progress bars only on a terminal: never in pipes or CI logs."""
     return sys.stderr.isatty()
+
+
+def repo_url_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--repo-url: an absolute http(s) URL, kept without its trailing slash."""
+    from ..render_format import safe_web_url
+
+    if value is None:
+        return None
+    if safe_web_url(value) is None:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL (https://github.com/OWNER/REPO)")
+    return value.rstrip("/")
+
+
+def site_options(repo_url: str | None):
+    """The site options of a build: the policy of ./leaderboard.toml and the repository URL."""
+    from ..curate import load_policy
+    from ..render_site import SiteOptions
+
+    return SiteOptions(policy=load_policy(), repo_url=repo_url)

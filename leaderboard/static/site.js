@@ -1,5 +1,5 @@
 /* leaderboard: small enhancements. Every page is complete without this script; it only adds
-   column sorting, the size/kind filters and the benchmark search box. No network, no libraries. */
+   column sorting, the size/kind/verified filters and the benchmark search box. No network, no libraries. */
 (function () {
   "use strict";
 
@@ -61,10 +61,12 @@
     var status = form.querySelector(".filter-status");
     function apply() {
       var sizes = checkedValues(form, "size"), kinds = checkedValues(form, "kind");
+      var onlyChecked = !!checkedValues(form, "checked").yes;
       var shown = 0, total = 0;
       Array.prototype.forEach.call(tables, function (table) {
         Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-          var visible = !!sizes[row.getAttribute("data-size")] && !!kinds[row.getAttribute("data-kind")];
+          var visible = !!sizes[row.getAttribute("data-size")] && !!kinds[row.getAttribute("data-kind")] &&
+            (!onlyChecked || row.getAttribute("data-checked") === "yes");
           row.hidden = !visible;
           total += 1;
           if (visible) shown += 1;

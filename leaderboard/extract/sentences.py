@@ -1,0 +1,27 @@
+"""Sentence boundaries: abbreviations and decimals do not split."""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'“(\[{]?[A-Z0-9])")
+# A full stop after these is not a sentence end.
+_ABBREVIATIONS = {"e.g", "i.e", "vs", "et al", "al", "etc", "cf", "fig", "eq", "approx", "resp", "no", "ca", "incl"}
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; abbreviations and decimals do not split."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        word = text[max(start, end - 8):end - 1].split()[-1:] or [""]
+        before = word[0].lower().lstrip("(")
+        if before in _ABBREVIATIONS or before.endswith(("e.g", "i.e")) or (len(before) == 1 and before.isalpha()):
+            continue
+        spans.append((start, end))
+        start = end
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
