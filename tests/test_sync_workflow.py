@@ -200,7 +200,7 @@ def test_sync_workflow_opens_one_pull_request_and_a_second_run_changes_nothing(d
     assert body.startswith("## Leaderboard review\n\n`results/` in the working tree compared with `origin/main (")
     assert "### Claims: 8 added, 0 changed, 0 removed" in body
     assert "#### MMLU: Accuracy, higher is better\n\n- 🏆 New leader: **Dist-7B** 78.4%, was **Beta-13B**" in body
-    assert body.rstrip().endswith("**Verdict:** ✅ Valid: 8 added, 0 changed, 0 removed claims; 7 leaderboards "
+    assert body.rstrip().endswith("**Verdict:** ✅ Valid: 8 added, 0 changed, 0 removed claims; 6 leaderboards "
                                   "affected; new leader on MMLU.")
 
     # the same days again, the pull request still open: nothing pushed, gh not called
