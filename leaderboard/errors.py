@@ -36,3 +36,7 @@ class GitError(LeaderboardError):
 
 class SyncRefused(InputError):
     """A sync that would add too many claims or touch a person's claim: nothing was written."""
+
+
+class CacheDirError(InputError):
+    """A build cache directory that must not be used (git tracks files in it)."""

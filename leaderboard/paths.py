@@ -16,6 +16,5 @@ def schemas_dir() -> Path:
 DEFAULT_RESULTS = Path("results")
 DEFAULT_SITE = Path("site")
 DEFAULT_DATA = Path("data")
-DEFAULT_CACHE = Path(".leaderboard-cache")
 # `leaderboard sync` keeps the last day it synced here, beside the listings; `ingest` skips it.
 SYNC_STATE_FILE = "sync.json"
