@@ -58,3 +58,5 @@ def schema_file(name: str) -> Path:
 DEFAULT_RESULTS = Path("results")
 DEFAULT_SITE = Path("site")
 DEFAULT_DATA = Path("data")
+# `leaderboard sync` keeps the last day it synced here, beside the listings; `ingest` skips it.
+SYNC_STATE_FILE = "sync.json"

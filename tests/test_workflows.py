@@ -132,3 +132,19 @@ def test_review_comment_uses_only_the_artifact_with_least_permissions():
 def test_no_expression_is_spliced_into_a_script(name):
     for step in steps(load(name)):
         assert "${{" not in step.get("run", ""), step
+def test_sync_runs_daily_and_on_demand_with_write_rights_only_in_its_opt_in_job():
+    workflow = load("sync.yml")
+    assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
+    assert triggers(workflow)["schedule"] == [{"cron": "23 4 * * *"}]
+    assert workflow["permissions"] == {}
+    [job] = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert job["if"] == "vars.LEADERBOARD_SYNC == 'true'"  # a fork or copy is untouched until it opts in
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    text = (WORKFLOWS / "sync.yml").read_text(encoding="utf-8")
+    assert "pull_request" not in text and "secrets." not in text  # no pull-request code, no secrets
+    run = "\n".join(s.get("run", "") for s in job["steps"])
+    assert "python -m pip install --quiet ." in run and 'leaderboard sync "${days[@]}"' in run
+    assert 'leaderboard review --base "origin/${BASE_BRANCH}" --format markdown > "$body"' in run
+    assert "gh pr create" in run and "gh pr edit" in run and "push --force origin" in run

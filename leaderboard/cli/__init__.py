@@ -15,7 +15,7 @@ from ..errors import LeaderboardError
 from ..paths import use_schemas
 
 COMMAND_MODULES = ("build", "ingest", "extract", "validate", "review", "eval", "fetch", "bench", "export", "import_",
-                   "claim", "queue")
+                   "claim", "queue", "sync")
 
 
 class LeaderboardGroup(click.Group):
