@@ -15,7 +15,7 @@ _CLASSES = ((LEADERBOARD, "leaderboard claims (absolute + cited)"), (DELTA, "del
 
 @click.command("eval")
 @click.option("--gold", "gold_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Hand-labelled claims, one paper a line (see DESIGN.md, 'Gold file format').")
+              help="Hand-labelled claims, one paper a line (see docs/data-formats.md, 'Gold files').")
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: figures, then misses and false positives; json: the same report for machines.")
