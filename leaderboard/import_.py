@@ -414,7 +414,7 @@ def _model_entry_numbers(entry: object, file: str, where: str, registry: Registr
     if not name or not isinstance(results, list):
         missing = "name" if not name else "results"
         return [], [Issue("invalid-model-index", ERROR, file, f"{where}/{missing}",
-                          f"a model-index entry needs a `{missing}`", "see the model-index example in the README")]
+                          f"a model-index entry needs a `{missing}`", "see docs/data-formats.md, 'Import formats'")]
     numbers, issues = [], []
     for index, result in enumerate(results):
         found_numbers, found_issues = _result_numbers(name, result, file, f"{where}/results/{index}", registry)

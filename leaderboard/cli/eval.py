@@ -16,7 +16,7 @@ _CLASSES = ((LEADERBOARD, "leaderboard claims (absolute + cited)"), (DELTA, "del
 @click.command("eval")
 @schemas_option
 @click.option("--gold", "gold_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Hand-labelled claims, one paper a line (format: docs/data-formats.md).")
+              help="Hand-labelled claims, one paper a line (see docs/data-formats.md, 'Gold files').")
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: figures, then misses and false positives; json: the same report for machines.")
