@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, ResultFileError
-from .extract_text import params_of
+from .extract.names import params_of
 from .ids import paper_id as title_paper_id
 from .ids import slugify
 from .models import CONFIDENCES, Claim, Issue, Paper, ResultFile, StoredClaim
