@@ -147,13 +147,14 @@ def load_registry(path: Path | str | None = None, generated: Path | str | None =
                   validate_generated: bool = False) -> Registry:
     """Load the curated registry and, when given, a generated one under it.
 
-    Without arguments: `schemas/benchmarks.json` plus `schemas/benchmarks-generated.json` when it
-    exists. Every problem is a RegistryError naming file and JSON pointer. The curated file is always
+    Without arguments: `schemas/benchmarks.json` plus `schemas/benchmarks-generated.json` (the packaged
+    one when the schemas directory in use has none). Every problem is a RegistryError naming file and JSON pointer. The curated file is always
     validated against the schema; the generated one (1,000+ entries, written by a tested script) only
     when `validate_generated` is set, as `leaderboard validate` and the tests do.
     """
-    if path is None and generated is None and (schemas_dir() / GENERATED_FILE).exists():
-        generated = schemas_dir() / GENERATED_FILE
+    if path is None and generated is None and schema_file(GENERATED_FILE).exists():
+        # A data repository's schemas/ may hold only its curated file: the packaged generated one stays under it.
+        generated = schema_file(GENERATED_FILE)
     path = Path(path) if path else schemas_dir() / REGISTRY_FILE
     schema = read_json_file(schema_file(REGISTRY_SCHEMA))
     benchmarks = _read_benchmarks(path, schema)
