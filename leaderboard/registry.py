@@ -51,7 +51,7 @@ class Metric:
 
 
 @dataclass(frozen=True)
-class SourceRef:
+class RegistrySource:
     """Where a generated entry comes from: the source's item, its licence, and the repository and commit read
     (from the generated file's header; None when the header does not name them)."""
     source: str  # "helm", "lm-eval-harness", ...
@@ -70,7 +70,7 @@ class Benchmark:
     homepage: str | None
     metrics: tuple[Metric, ...]  # the first is the benchmark's headline metric
     sources: tuple[str, ...] = ()  # generated entries: the taxonomies it comes from ("helm", ...)
-    source_refs: tuple[SourceRef, ...] = ()  # generated entries: each source item with its licence
+    source_refs: tuple[RegistrySource, ...] = ()  # generated entries: each source item with its licence
 
     @property
     def generated(self) -> bool:
@@ -255,8 +255,8 @@ def _benchmark(entry: dict, origins: dict | None = None) -> Benchmark:
     )
 
 
-def _source_ref(source: dict, origin: dict) -> SourceRef:
-    return SourceRef(source["source"], source.get("licence", ""), source.get("ref", ""),
+def _source_ref(source: dict, origin: dict) -> RegistrySource:
+    return RegistrySource(source["source"], source.get("licence", ""), source.get("ref", ""),
                      origin.get("repository"), origin.get("commit"))
 
 
