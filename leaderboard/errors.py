@@ -32,3 +32,11 @@ class FetchError(LeaderboardError):
 
 class GitError(LeaderboardError):
     """A git revision or repository that cannot be read."""
+
+
+class SyncRefused(InputError):
+    """A sync that would add too many claims or touch a person's claim: nothing was written."""
+
+
+class CacheDirError(InputError):
+    """A build cache directory that must not be used (git tracks files in it)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 import jsonschema
 
 from .errors import RegistryError
-from .paths import schemas_dir
+from .paths import schema_file, schemas_dir
 
 REGISTRY_FILE = "benchmarks.json"
 GENERATED_FILE = "benchmarks-generated.json"
@@ -167,7 +167,7 @@ def load_registry(path: Path | str | None = None, generated: Path | str | None =
     if path is None and generated is None and (schemas_dir() / GENERATED_FILE).exists():
         generated = schemas_dir() / GENERATED_FILE
     path = Path(path) if path else schemas_dir() / REGISTRY_FILE
-    schema = read_json_file(schemas_dir() / REGISTRY_SCHEMA)
+    schema = read_json_file(schema_file(REGISTRY_SCHEMA))
     benchmarks = _read_benchmarks(path, schema)
     if generated is not None:
         benchmarks = merge_curated(benchmarks, _read_benchmarks(Path(generated), schema if validate_generated else None))
@@ -210,10 +210,14 @@ def merge_curated(curated: list[Benchmark], generated: list[Benchmark]) -> list[
     return merged
 
 
-@lru_cache(maxsize=4)
 def default_registry() -> Registry:
-    """The project's registry, loaded once per process."""
-    return load_registry()
+    """The registry of the schemas directory in use (`paths.schemas_dir`), loaded once per process."""
+    return _registry_of(schemas_dir().resolve())
+
+
+@lru_cache(maxsize=4)
+def _registry_of(directory: Path) -> Registry:
+    return load_registry()  # reads schemas_dir(), which is `directory`: the key of the cache
 
 
 def read_json_file(path: Path) -> object:

@@ -31,6 +31,7 @@ from .render_csv import (
     benchmark_frame,
     claim_url,
     claims_frame,
+    download_root,
     leaderboards_json,
     prune_table_texts,
     to_csv,
@@ -67,6 +68,9 @@ class SiteOptions:
 
     policy: Policy = DEFAULT_POLICY
     repo_url: str | None = None  # https://github.com/OWNER/REPO, without a trailing slash
+    # Where the site is published: makes the downloads' links absolute. Not in `token`: the pages do not
+    # depend on it, and the downloads' keys include it themselves.
+    site_url: str | None = None
 
     @property
     def token(self) -> str:
@@ -186,7 +190,8 @@ def site_builder(compiled: Compiled, registry: Registry, generated: str | None =
 
     `charts` maps Table.key to that table's chart, drawn beforehand (in parallel or from a cache);
     a table missing from it is drawn here. With `table_texts`, data/leaderboards.json encodes only
-    the tables whose text is not kept there.
+    the tables whose text is not kept there. With `options.site_url` (where the site is published), the
+    downloads' `abstract_url` links are absolute; the pages are the same either way.
     """
     return _Site(compiled, registry, generated, charts, table_texts, options)
 
@@ -200,6 +205,8 @@ class _Site:
         self.compiled = compiled
         self.registry = registry
         self.options = options or SiteOptions()
+        self.site_url = self.options.site_url
+        self.data_root = download_root(self.site_url)  # what the downloads' links start with
         self.table_texts = table_texts
         self.charts = {} if charts is None else charts  # may be computed on first use
         self._claims_frame = None
@@ -320,7 +327,7 @@ class _Site:
     def claims_frame(self):
         """Every claim as one frame, made once for the three downloads that share it (a second each at 100k papers)."""
         if self._claims_frame is None:
-            self._claims_frame = claims_frame(self.compiled)
+            self._claims_frame = claims_frame(self.compiled, self.data_root)
         return self._claims_frame
 
     def data_pages(self) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
@@ -332,14 +339,16 @@ class _Site:
         yield "data/claims.jsonl", None, lambda: claims_jsonl(self.claims_frame()).encode("utf-8")
         for benchmark in self.benchmarks:
             tables = self.tables_by_benchmark[benchmark.id]
-            yield f"data/{page_name(benchmark.id)}.csv", tables, partial(_benchmark_csv, tables)
-        yield "data/leaderboards.json", None, lambda: leaderboards_json(self.compiled, self.tables)
+            yield f"data/{page_name(benchmark.id)}.csv", tables, partial(_benchmark_csv, tables, self.data_root)
+        yield "data/leaderboards.json", None, lambda: leaderboards_json(self.compiled, self.tables, root=self.data_root)
 
     def _leaderboards_json(self, table_keys: Mapping[str, str]) -> bytes:
         """data/leaderboards.json, encoding only the tables whose text is not kept from a build before."""
         texts = self.table_texts.load()
         known = set(texts)
-        data = leaderboards_json(self.compiled, self.tables, texts, table_keys)
+        if self.site_url:  # a table's text holds its links: kept apart from the text with relative links
+            table_keys = {key: f"{digest}@{self.site_url}" for key, digest in table_keys.items()}
+        data = leaderboards_json(self.compiled, self.tables, texts, table_keys, root=self.data_root)
         prune_table_texts(texts, table_keys)
         if texts.keys() != known:
             self.table_texts.store(texts)
@@ -629,6 +638,8 @@ class _Site:
             elif inputs is not None:
                 hashes = tuple(table_keys.get(t.key) for t in inputs) if table_keys else None
                 inputs = (path, hashes) if hashes is not None and None not in hashes else (path, inputs)
+            if self.site_url and inputs is not None:  # the links in every download depend on it
+                inputs = (inputs, self.site_url)
             yield path, inputs, make  # None: no cheap inputs, always made
 
     def page_outputs(self, sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
@@ -733,8 +744,8 @@ class _Site:
                      for pid, r in self.results.items())
 
 
-def _benchmark_csv(tables: list[Table]) -> bytes:
-    return to_csv(benchmark_frame(tables))
+def _benchmark_csv(tables: list[Table], root: str) -> bytes:
+    return to_csv(benchmark_frame(tables, root))
 
 
 def _add(files: dict[str, bytes], path: str, content: bytes) -> None:
