@@ -194,6 +194,7 @@ class _Admission:
                 kind=claim.kind,
                 evidence=claim.evidence,
                 status=stored.status,
+                base_model=claim.base_model,
             )
             rows.append((spec, model_id, source, params))
         return rows

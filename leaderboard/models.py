@@ -113,6 +113,7 @@ class SourceRef:
     kind: str
     evidence: str
     status: str
+    base_model: str | None = None  # the named model the paper's method was applied to
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,11 @@ def format_number(value: float, evidence: str | None = None) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def model_with_base(model: str, base_model: str | None) -> str:
+    """A model as the site names it: with the base model a method was applied to, "UnitCoder (InternLM2.5-7B)"."""
+    return f"{model} ({base_model})" if base_model else model
+
+
 def format_score(value: float, unit: str | None, evidence: str | None = None) -> str:
     """A score with its unit: "87.1%", "3.2 points", "18.3"."""
     number = format_number(value, evidence)

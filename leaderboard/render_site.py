@@ -45,6 +45,7 @@ from .render_format import (
     format_number,
     format_score,
     hf_url,
+    model_with_base,
     page_name,
     params_count,
     parse_date,
@@ -450,7 +451,7 @@ class _Site:
                 f"{format_score(s.value, entry.unit, s.evidence)} ({s.paper_title})" for s in others)
         return {
             "rank": entry.rank,
-            "model": entry.model,
+            "model": model_with_base(entry.model, source.base_model),
             "model_href": self.model_href(entry.model_id, root),
             "params": entry.params or "",
             "params_sort": format_number(count) if count is not None else "",
@@ -481,7 +482,7 @@ class _Site:
             uses = [{"caption": table_heading(t), "href": self.table_href(t, "../"), "rank": e.rank,
                      "model_href": self.model_href(e.model_id, "../")} for t, e in placed] if placed else []
             claims.append({
-                "n": index, "model": claim.model, "benchmark": claim.benchmark_text,
+                "n": index, "model": model_with_base(claim.model, claim.base_model), "benchmark": claim.benchmark_text,
                 "benchmark_href": self.benchmark_href(claim.benchmark, "../") if claim.benchmark in
                 self.tables_by_benchmark or any(b.id == claim.benchmark for b in self.benchmarks) else None,
                 "metric": claim.metric, "score": format_score(claim.value, claim.unit, claim.evidence), "setting": claim.setting or "",

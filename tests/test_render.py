@@ -405,3 +405,24 @@ def test_registry_page_lists_every_benchmark_with_sources_and_unknown_directions
     assert 'id="unknown-direction"' in html and "schemas/benchmarks.json" in page.all_text
     assert "Accuracy (higher)" in page.all_text and "Perplexity (lower)" in page.all_text
     assert '<a href="registry.html" aria-current="page">Registry</a>' in html
+
+
+def test_a_method_on_a_base_model_is_shown_with_its_base(site_registry):
+    """base_model travels from the claim to the board row and the paper page: "UnitCoder (InternLM2.5-7B)"."""
+    from dataclasses import replace
+
+    from conftest import make_compiled
+
+    from leaderboard.compile import compile_results
+
+    results = list(make_compiled().results)
+    first = results[0]
+    stored = first.claims[2]  # Megatron-LM's MMLU score
+    results[0] = replace(first, claims=(*first.claims[:2], replace(stored, claim=replace(stored.claim, base_model="Base-7B")),
+                                        *first.claims[3:]))
+    files = site_files(compile_results(tuple(results), site_registry, aliases={}), site_registry)
+    shown = sorted(name for name, data in files.items() if b"Megatron-LM (Base-7B)" in data)
+    assert any(name.startswith("benchmarks/") for name in shown), shown
+    assert any(name.startswith("papers/") for name in shown), shown
+    plain = site_files(compile_results(make_compiled().results, site_registry, aliases={}), site_registry)
+    assert not any(b"(Base-7B)" in data for data in plain.values())
