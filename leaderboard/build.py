@@ -17,7 +17,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, content_key, object_key
+from .cache import BuildCache, check_cache_dir, content_key, object_key
 from .errors import ResultFileError
 from .models import Compiled, Issue, Paper, ResultFile
 from .paths import DEFAULT_RESULTS, DEFAULT_SITE
@@ -41,6 +41,7 @@ class BuildSummary:
     extracted: int = 0  # papers whose claims were extracted in this build (not taken from the cache)
     rendered: int = 0  # site files rendered in this build; the others were unchanged since the last one
     reused: int = 0  # site files kept from the previous build (unchanged inputs)
+    warnings: tuple[str, ...] = ()  # what went wrong with the cache (the site is right all the same)
 
     def __str__(self) -> str:
         text = (f"{self.papers} papers, {self.claims} claims -> {self.tables} leaderboards, "
@@ -79,6 +80,7 @@ def gather_validated(inputs: list[str] | None, results_dir: Path, registry, jobs
     if cache.enabled:
         cache.preload("validated")  # meanwhile a worker may be looking at the input files
     found_keys = keys()
+    cache.warnings.extend(w for w in found_keys.warnings if w not in cache.warnings)
     listed = ingest_cached(found_keys.listing_files, found_keys.listings, cache)
     folder = str(results_dir)
     found: list[tuple[str, str, tuple, str | None]] = []
@@ -126,6 +128,7 @@ class InputKeys:
     listings: list[str | None]  # the listing files' keys, in order
     result_names: list[str]  # the result files' names, sorted
     results: list[str | None]  # ... and their keys
+    warnings: tuple[str, ...] = ()  # the cache's, in the process that looked at the files
 
 
 def request_input_keys(inputs: list[str] | None, results_dir: Path, cache: BuildCache,
@@ -164,7 +167,7 @@ def _input_keys_in_worker(cache_dir: Path, listings: list[tuple[str, str]], resu
     cache = BuildCache(cache_dir)
     keys = input_keys(cache, listings, results_folder)
     cache.save_file_index()
-    return keys
+    return replace(keys, warnings=tuple(cache.warnings))
 
 
 class ListedPapers:
@@ -312,9 +315,12 @@ def build_site(
 
     With a `cache_dir`, only what changed since the last build is parsed, extracted, validated,
     drawn and rendered (see leaderboard.cache); the site is byte-identical either way. `options`
-    hold the publishing policy (which claims reach the leaderboards) and the repository URL.
+    hold the publishing policy (which claims reach the leaderboards) and the repository URL. Raises
+    CacheDirError when git tracks files in `cache_dir`.
     """
     step = progress or (lambda _stage: None)
+    if cache_dir is not None:
+        check_cache_dir(cache_dir)
     cache = BuildCache(cache_dir)
     out_dir = Path(out_dir)
     # A second process starts first, before the imports below: it looks at the input files (stat,
@@ -383,6 +389,7 @@ def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: P
         extracted=cache.computed("claims"),
         rendered=site.rendered,
         reused=site.reused,
+        warnings=tuple(cache.warnings),
     )
 
 

@@ -1,50 +1,77 @@
 """The build cache: results of the expensive steps, keyed by a hash of their inputs.
 
-Three kinds of storage live under the cache directory (default `.leaderboard-cache/`):
+Everything lives in one SQLite file, `cache.sqlite3` in the cache directory (see
+`default_cache_dir`; never a directory git tracks, see `check_cache_dir`):
 
-* tables ({key: value}) split into shards, `<table>/<shard>.pickle`: a build loads only the shards
-  it reads and writes only the shards that changed, so a rebuild after one change rewrites a few
-  small files instead of every cached result;
-* blobs, one file per key (`<table>/<key>.pickle`), for few large values (a parsed listing file);
-* documents, one value per build (`<name>.pickle`: the site manifest).
+* entries (kind, key) -> value: the tables a build looks values up in (a result file's validated
+  outcome, a paper's claims, a chart...) and the few large ones (a parsed listing file); a build
+  saves in one transaction what it computed and drops the entries it did not use, so the cache
+  never grows beyond one build's worth;
+* documents, one value per build (the site manifest, each table's JSON text);
+* the stat index of the input files (see `file_key`).
 
-Every file is stamped with a fingerprint of the code, templates and schemas that produced it, so
-any change to them starts afresh. The cache is an optimisation only: a missing, unreadable,
-corrupt or stale file reads as empty, which means that part is computed again. Files are written
-atomically (a temporary file, then a rename), so an interrupted build never leaves half a file;
-entries a build did not use are dropped when it saves, so the cache never grows beyond one
-build's worth.
+Values are JSON in the explicit encoding of leaderboard.cache_codec, decoded by the declared type
+of their kind: parsed, never executed (no pickle). The file carries the fingerprint of the code,
+templates and schemas that wrote it; every read is conditioned on it in the same statement, so a
+value is decoded only when both its key and the fingerprint match, and any change to the code
+starts afresh. The cache is an optimisation only: a missing value, or one that cannot be decoded,
+is computed again; a damaged file (truncated, garbage, another program's SQLite file, another
+format version) is set aside with a warning (`warnings`) and made anew.
+
+Several processes of one build use the cache (a worker saves the stat index, a forked child the
+tables' JSON text): each opens its own connection (SQLite connections must not cross a fork), the
+file is in WAL mode (readers never wait for the writer) and each write is one short transaction.
 
 `file_key` keeps a stat index (size, mtime, ctime, inode) of the input files, as git's index does,
 so that an unchanged file is not read again to learn its content hash. A file whose timestamps are
 less than two seconds older than the moment it was looked at is never trusted by its stat alone
 (it may still be being written to within one timestamp tick).
-
-The files are pickles: the cache directory is as trusted as the checkout itself (never point
-`--cache-dir` at files from someone else).
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import hashlib
 import io
 import os
 import pickle
+import shutil
+import sqlite3
+import subprocess
 import sys
-import tempfile
 import time
-import zlib
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from .cache_codec import CacheFormatError, Codec, build_kinds, codec_for
+from .errors import CacheDirError
 from .paths import PROJECT_ROOT, schemas_dir
 
-_FORMAT = 2
+_FORMAT = 3  # PRAGMA user_version: the layout of the tables below
+_APPLICATION_ID = 0x4C424331  # PRAGMA application_id, "LBC1": tells our file from other SQLite files
+DATABASE = "cache.sqlite3"
 _PACKAGE_DIR = Path(__file__).resolve().parent
-SHARDS = 64
-_STAT_INDEX = "files"  # document: {file name: ((size, mtime, ctime, inode, device), content key)}
 _RACY_NS = 2_000_000_000  # a file changed this recently is hashed again even when its stat matches
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB} if hasattr(sqlite3, "SQLITE_CORRUPT") else {11, 26}
+
+_SCHEMA = f"""
+PRAGMA journal_mode = WAL;
+PRAGMA application_id = {_APPLICATION_ID};
+PRAGMA user_version = {_FORMAT};
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entries (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key));
+CREATE TABLE documents (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                    ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, device INTEGER NOT NULL,
+                    key TEXT NOT NULL);
+"""
+_CURRENT = "(SELECT value FROM meta WHERE name = 'fingerprint') = ?"  # every read is conditioned on it
+
+# Connections a forked child inherited: never used there, and never closed either (closing one
+# could checkpoint or delete the parent's write-ahead log); kept here so they are not collected.
+_INHERITED: list[sqlite3.Connection] = []
 
 
 def content_key(*parts: bytes | str) -> str:
@@ -58,8 +85,9 @@ def content_key(*parts: bytes | str) -> str:
 
 
 def object_key(value: object) -> str:
-    """A hash of a picklable value: equal keys mean equal values. Pickled without the memo ("fast"
-    mode), so the bytes do not depend on which equal objects happen to be shared."""
+    """A hash of a value: equal keys mean equal values. The bytes hashed are the value pickled
+    without the memo ("fast" mode, so they do not depend on which equal objects happen to be
+    shared): a serialisation used as hash input only, never stored and never unpickled."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True
@@ -87,94 +115,129 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
-def shard_of(key: str) -> int:
-    try:
-        return int(key[:2], 16) % SHARDS  # keys are hex hashes: their first byte is spread evenly
-    except ValueError:
-        return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+# -- where the cache lives ---------------------------------------------------------------------
+
+
+def default_cache_dir(out_dir: Path | str) -> Path:
+    """The cache of the site built into `out_dir`: in the user's cache directory (outside any
+    repository), one subdirectory per output directory, named after it and a hash of its
+    absolute path."""
+    from platformdirs import user_cache_dir
+
+    target = Path(os.path.abspath(out_dir))
+    label = "-".join(part for part in (target.parent.name, target.name) if part) or "root"
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in label)[:60]
+    return Path(user_cache_dir("leaderboard")) / f"{safe}-{content_key(str(target))[:12]}"
+
+
+def check_cache_dir(directory: Path | str) -> None:
+    """Raise CacheDirError when git tracks files in `directory` (or the directory itself): a
+    cache is machine-local state and must never be committed, nor may a build overwrite tracked
+    files. Nothing is checked outside a git work tree, or without git."""
+    start = Path(os.path.abspath(directory))
+    existing = next((p for p in (start, *start.parents) if p.is_dir()), None)
+    if existing is None or shutil.which("git") is None or not _in_git_work_tree(existing):
+        return
+    tracked = subprocess.run(["git", "-C", str(existing), "ls-files", "-z", "--", str(start)],
+                             capture_output=True, check=False)
+    if tracked.returncode == 0 and tracked.stdout:
+        first = tracked.stdout.split(b"\0")[0].decode("utf-8", "replace")
+        raise CacheDirError(f"the cache directory {directory} holds files git tracks ({first})",
+                            file=str(directory),
+                            hint="pick a directory outside the repository with --cache-dir, or leave it out"
+                                 " for the default in the user cache directory")
+
+
+def _in_git_work_tree(directory: Path) -> bool:
+    if not any((p / ".git").exists() for p in (directory, *directory.parents)):
+        return False  # no git process started for the common case
+    found = subprocess.run(["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
+                           capture_output=True, text=True, check=False)
+    return found.returncode == 0 and found.stdout.strip() == "true"
+
+
+# -- the cache ---------------------------------------------------------------------------------
+
+
+class _Damaged(Exception):
+    """The cache file is not one this code can use: it is set aside and made anew."""
 
 
 class BuildCache:
-    """Cached values under one directory; `None` as the directory disables caching."""
+    """Cached values under one directory; `None` as the directory disables caching.
+
+    Values of a kind named in leaderboard.cache_codec.build_kinds are stored with that type's
+    codec; any other kind holds plain JSON values."""
 
     def __init__(self, directory: Path | str | None):
         self.directory = Path(directory) if directory is not None else None
-        self._shards: dict[tuple[str, int], dict] = {}  # loaded shards
-        self._used: dict[str, list[dict]] = {}  # table -> per shard: entries this build used
-        self._dirty: set[tuple[str, int]] = set()  # shards with entries put in this build
+        self.warnings: list[str] = []  # what went wrong with the cache file (the build went on)
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0  # the process that opened `_connection`
+        self._off = False  # the file could not be used: nothing more is read from it in this build
+        self._damaged = False  # ... because it is damaged: `save` makes it anew
+        self._stored: dict[str, dict[str, str]] = {}  # preloaded kinds: key -> the value's text
+        self._used: dict[str, dict[str, object]] = {}  # kind -> entries this build used (None: kept unread)
+        self._new: dict[str, set[str]] = {}  # kind -> keys put in this build
         self._computed: dict[str, int] = {}
-        self._blobs_used: dict[str, set[str]] = {}
         self._documents: dict[str, object] = {}
         self._files: dict | None = None  # the stat index as the last build saved it
         self._files_used: dict[str, tuple] = {}  # ... and as this build found the files
+        self._codecs: dict[str, Codec] = {}
 
     @property
     def enabled(self) -> bool:
         return self.directory is not None
 
-    # -- tables ---------------------------------------------------------------------------------
+    @property
+    def path(self) -> Path | None:
+        return self.directory / DATABASE if self.directory is not None else None
 
-    def get(self, table: str, key: str) -> object | None:
+    # -- entries --------------------------------------------------------------------------------
+
+    def get(self, kind: str, key: str) -> object | None:
         """The cached value, or None; a hit is kept for the next save."""
         if not self.enabled:
             return None
-        shard = shard_of(key)
-        value = self._shard(table, shard).get(key)
+        stored = self._stored.get(kind)
+        if stored is not None:
+            text = stored.get(key)
+        else:
+            row = self._read_one(f"SELECT value FROM entries WHERE kind = ? AND key = ? AND {_CURRENT}", (kind, key))
+            text = row[0] if row else None
+        value = self._decode(kind, text)
         if value is not None:
-            self._used_shard(table, shard)[key] = value
+            self._used.setdefault(kind, {})[key] = value
         return value
 
-    def put(self, table: str, key: str, value: object) -> None:
+    def put(self, kind: str, key: str, value: object) -> None:
         """Store a value just computed (counted, cache or not: see `computed`)."""
-        self._computed[table] = self._computed.get(table, 0) + 1
+        self._computed[kind] = self._computed.get(kind, 0) + 1
         if self.enabled:
-            shard = shard_of(key)
-            self._used_shard(table, shard)[key] = value
-            self._dirty.add((table, shard))
+            self._used.setdefault(kind, {})[key] = value
+            self._new.setdefault(kind, set()).add(key)
 
-    def computed(self, table: str) -> int:
-        """How many values of `table` this build computed rather than took from the cache."""
-        return self._computed.get(table, 0)
+    def computed(self, kind: str) -> int:
+        """How many values of `kind` this build computed rather than took from the cache."""
+        return self._computed.get(kind, 0)
 
-    def preload(self, table: str) -> None:
-        """Load every shard of `table` now (a build that will read most of them anyway)."""
-        if self.enabled:
-            for shard in range(SHARDS):
-                self._shard(table, shard)
+    def preload(self, kind: str) -> None:
+        """Read every entry of `kind` now, in one query (a build that will use most of them);
+        each is decoded when asked for."""
+        if self.enabled and kind not in self._stored:
+            rows = self._read_all(f"SELECT key, value FROM entries WHERE kind = ? AND {_CURRENT}", (kind,))
+            self._stored[kind] = dict(rows)
 
-    def _used_shard(self, table: str, shard: int) -> dict:
-        shards = self._used.get(table)
-        if shards is None:
-            shards = self._used[table] = [{} for _ in range(SHARDS)]
-        return shards[shard]
+    # A blob is an entry too (a large value, such as a parsed listing file): the same storage.
+    get_blob, put_blob = get, put
 
-    def _shard(self, table: str, shard: int) -> dict:
-        found = self._shards.get((table, shard))
-        if found is None:
-            found = self._shards[(table, shard)] = self._read_entries(self._shard_path(table, shard))
-        return found
-
-    # -- blobs ----------------------------------------------------------------------------------
-
-    def get_blob(self, table: str, key: str) -> object | None:
+    def keep_blob(self, kind: str, key: str) -> bool:
+        """Keep an entry for the next build without reading it; False when there is none."""
         if not self.enabled:
-            return None
-        value = self._read_document(self._blob_path(table, key))
-        if value is not None:
-            self._blobs_used.setdefault(table, set()).add(key)
-        return value
-
-    def put_blob(self, table: str, key: str, value: object) -> None:
-        self._computed[table] = self._computed.get(table, 0) + 1
-        if self.enabled:
-            self._blobs_used.setdefault(table, set()).add(key)
-            self._documents[f"{table}/{key}"] = value
-
-    def keep_blob(self, table: str, key: str) -> bool:
-        """Keep a blob for the next build without reading it; False when there is none."""
-        if not self.enabled or not self._blob_path(table, key).is_file():
             return False
-        self._blobs_used.setdefault(table, set()).add(key)
+        if not self._read_one(f"SELECT 1 FROM entries WHERE kind = ? AND key = ? AND {_CURRENT}", (kind, key)):
+            return False
+        self._used.setdefault(kind, {}).setdefault(key, None)
         return True
 
     # -- documents ------------------------------------------------------------------------------
@@ -183,12 +246,14 @@ class BuildCache:
         """A document: one value per build (such as the site manifest); None when there is none."""
         if not self.enabled:
             return None
-        return self._read_document(self.directory / f"{name}.pickle")
+        row = self._read_one(f"SELECT value FROM documents WHERE name = ? AND {_CURRENT}", (name,))
+        return self._decode(name, row[0] if row else None)
 
     def write_document(self, name: str, value: object) -> None:
         """Set a document and write it now, not at `save` (for a process whose cache is not saved)."""
         if self.enabled:
-            _write_atomic(self.directory / f"{name}.pickle", _dump(value))
+            self._write(lambda db, _fresh: self._write_documents(db, {name: value}), repair=False)
+            self.close()
 
     def replace(self, name: str, value: object) -> None:
         """Set a document, written by the next `save`."""
@@ -224,97 +289,223 @@ class BuildCache:
 
     def _stat_index(self) -> dict:
         if self._files is None:
-            found = self.load(_STAT_INDEX)
-            self._files = found if isinstance(found, dict) else {}
+            rows = self._read_all(f"SELECT name, size, mtime_ns, ctime_ns, inode, device, key FROM files WHERE {_CURRENT}")
+            self._files = {row[0]: (row[1:6], row[6]) for row in rows}
         return self._files
 
     # -- saving ---------------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write what changed: the shards with new entries or unused ones, the blobs and documents
-        set in this build; remove every file this build did not use."""
+        """Write, in one transaction, what this build computed and the documents it set; drop
+        every entry of the kinds it used that it did not use, and files no longer looked at."""
         if not self.enabled:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for table, shards in self._used.items():
-            (self.directory / table).mkdir(exist_ok=True)
-            for shard, entries in enumerate(shards):
-                path = self._shard_path(table, shard)
-                loaded = self._shards.get((table, shard))
-                if (table, shard) in self._dirty or (loaded is not None and len(loaded) != len(entries)):
-                    self._write_entries(path, entries)
-                elif loaded is None and not entries:
-                    path.unlink(missing_ok=True)  # nothing of it was used
-        for table, keys in self._blobs_used.items():
-            folder = self.directory / table
-            folder.mkdir(exist_ok=True)
-            for stale in folder.glob("*.pickle"):
-                if stale.stem not in keys:
-                    stale.unlink(missing_ok=True)
-        if self._file_index_changed():
-            self._documents[_STAT_INDEX] = self._files_used
-        for name, value in self._documents.items():
-            _write_atomic(self.directory / f"{name}.pickle", _dump(value))
+
+        def write(db: sqlite3.Connection, fresh: bool) -> None:
+            for kind, used in self._used.items():
+                self._write_entries(db, kind, used, fresh)
+            if fresh or self._file_index_changed():
+                self._write_file_index(db, fresh)
+            self._write_documents(db, self._documents)
+
+        self._write(write)
+        self.close()
 
     def save_file_index(self) -> None:
         """Write the stat index alone, if it changed (see `file_key`)."""
         if self.enabled and self._file_index_changed():
-            _write_atomic(self.directory / f"{_STAT_INDEX}.pickle", _dump(self._files_used))
+            self._write(self._write_file_index)
+        self.close()
+
+    def close(self) -> None:
+        """Close this process's connection (the next use opens another)."""
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
 
     def _file_index_changed(self) -> bool:
         return self._files is not None and (self._files_used.keys() != self._files.keys() or bool(self.computed("files")))
 
-    def _write_entries(self, path: Path, entries: dict) -> None:
-        if entries:
-            _write_atomic(path, _dump(entries))
-        else:
-            path.unlink(missing_ok=True)
+    def _write_entries(self, db: sqlite3.Connection, kind: str, used: dict[str, object], fresh: bool) -> None:
+        codec = self._codec(kind)
+        new = used.keys() if fresh else self._new.get(kind, set())
+        db.executemany("INSERT OR REPLACE INTO entries (kind, key, value) VALUES (?, ?, ?)",
+                       ((kind, key, codec.dumps(used[key])) for key in sorted(new) if used[key] is not None))
+        if not fresh:
+            stored = self._stored.get(kind)
+            keys = stored.keys() if stored is not None else \
+                [key for (key,) in db.execute("SELECT key FROM entries WHERE kind = ?", (kind,))]
+            stale = [(kind, key) for key in keys if key not in used]
+            db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
 
-    def _read_entries(self, path: Path) -> dict:
-        entries = self._read_document(path)
-        return entries if isinstance(entries, dict) else {}
+    def _write_file_index(self, db: sqlite3.Connection, fresh: bool = False) -> None:
+        before = {} if fresh else (self._files or {})
+        db.executemany("DELETE FROM files WHERE name = ?", [(name,) for name in before if name not in self._files_used])
+        db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       ((name, *signature, key) for name, (signature, key) in self._files_used.items()
+                        if before.get(name) != (signature, key)))
 
-    def _read_document(self, path: Path) -> object | None:
+    def _write_documents(self, db: sqlite3.Connection, documents: dict[str, object]) -> None:
+        db.executemany("INSERT OR REPLACE INTO documents (name, value) VALUES (?, ?)",
+                       ((name, self._codec(name).dumps(value)) for name, value in documents.items()))
+
+    # -- the file -------------------------------------------------------------------------------
+
+    def _codec(self, kind: str) -> Codec:
+        found = self._codecs.get(kind)
+        if found is None:
+            found = self._codecs[kind] = codec_for(_kinds().get(kind, Any))
+        return found
+
+    def _decode(self, kind: str, text: str | None) -> object | None:
+        if text is None:
+            return None
         try:
-            document = _unpickle(path.read_bytes())
-        except Exception:  # missing, unreadable or corrupt: the cache is only an optimisation
+            return self._codec(kind).loads(text)
+        except CacheFormatError as error:
+            self._warn(f"a cached {kind} value could not be read ({error}); it is made again")
             return None
-        if not isinstance(document, dict) or document.get("fingerprint") != code_fingerprint():
+
+    def _read_one(self, query: str, parameters: tuple) -> tuple | None:
+        with self._reading() as db:
+            return db.execute(query, (*parameters, code_fingerprint())).fetchone() if db else None
+        return None  # the file could not be read: see _reading
+
+    def _read_all(self, query: str, parameters: tuple = ()) -> list[tuple]:
+        with self._reading() as db:
+            return db.execute(query, (*parameters, code_fingerprint())).fetchall() if db else []
+        return []
+
+    def _db_or_none(self) -> sqlite3.Connection | None:
+        try:
+            return self._db()
+        except (sqlite3.Error, _Damaged) as error:
+            self._give_up(error)
             return None
-        return document.get("value")
 
-    def _shard_path(self, table: str, shard: int) -> Path:
-        assert self.directory is not None
-        return self.directory / table / f"{shard:02d}.pickle"
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection | None]:
+        db = self._db_or_none()
+        try:
+            yield db
+        except (sqlite3.Error, _Damaged) as error:
+            self._give_up(error)
 
-    def _blob_path(self, table: str, key: str) -> Path:
-        assert self.directory is not None
-        return self.directory / table / f"{key}.pickle"
+    def _write(self, action, repair: bool = True) -> None:
+        """Run `action(connection, fresh)` in one write transaction, in a file of this code's
+        fingerprint (`fresh`: the file was empty or just emptied, so write everything). With
+        `repair`, a damaged file is made anew first."""
+        db = self._db_or_none()
+        try:
+            if db is None:
+                if not (self._damaged and repair):
+                    return
+                db = self._make_anew()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                fresh = self._claim(db)
+                action(db, fresh)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, _Damaged) as error:
+            self._give_up(error)
+
+    def _claim(self, db: sqlite3.Connection) -> bool:
+        """Make the file this code's (emptied when another fingerprint wrote it); True when it
+        holds nothing of this build's entries (so `save` writes every one it used)."""
+        row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+        if row is not None and row[0] == code_fingerprint():
+            return False
+        for table in ("entries", "documents", "files"):
+            db.execute(f"DELETE FROM {table}")  # noqa: S608 - a fixed table name
+        db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('fingerprint', ?)", (code_fingerprint(),))
+        return True
+
+    def _db(self) -> sqlite3.Connection | None:
+        if self._off:
+            return None
+        if self._connection is not None and self._pid != os.getpid():
+            _INHERITED.append(self._connection)  # a forked child: opens its own
+            self._connection = None
+        if self._connection is None:
+            self._connection = self._open()
+            self._pid = os.getpid()
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _exclusive(self.path.parent / "cache.lock"):  # one process at a time checks or makes it
+            db = _connect(self.path)
+            try:
+                _check_or_create(db)
+            except BaseException:
+                db.close()
+                raise
+            return db
+
+    def _make_anew(self) -> sqlite3.Connection:
+        """Set the damaged file aside and start an empty one (called by `save`)."""
+        self.close()
+        assert self.path is not None
+        with _exclusive(self.path.parent / "cache.lock"):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            db = _connect(self.path)
+            _check_or_create(db)
+        self._connection, self._pid, self._off = db, os.getpid(), False
+        return db
+
+    def _give_up(self, error: BaseException) -> None:
+        """Use the file no more in this build; a damaged one is made anew by `save`."""
+        damaged = isinstance(error, _Damaged) or getattr(error, "sqlite_errorcode", None) in _DAMAGED
+        what = "is damaged" if damaged else "cannot be used"
+        self._warn(f"the build cache {self.path} {what} ({error}); "
+                   + ("it is made anew" if damaged else "this build goes on without it"))
+        self._off, self._damaged = True, self._damaged or damaged
+        self._stored.clear()
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
 
-def _dump(value: object) -> bytes:
-    return pickle.dumps({"fingerprint": code_fingerprint(), "value": value}, protocol=5)
+@lru_cache(maxsize=1)
+def _kinds() -> dict[str, object]:
+    return build_kinds()
 
 
-def _unpickle(data: bytes) -> object:
-    """pickle.loads with the cyclic garbage collector paused: loading 100,000 results allocates
-    millions of objects, and the collections that triggers made loading four times slower."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=60, isolation_level=None)  # transactions are explicit
+    db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: consistent after a crash, and fast
+    return db
+
+
+def _check_or_create(db: sqlite3.Connection) -> None:
+    application, version = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("application_id", "user_version"))
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if application == 0 and version == 0 and not tables:
+        db.executescript(_SCHEMA)
+    elif application != _APPLICATION_ID:
+        raise _Damaged("not a leaderboard cache: another program's SQLite file?")
+    elif version != _FORMAT:
+        raise _Damaged(f"written in cache format {version}, this is format {_FORMAT}")
+    elif not {"meta", "entries", "documents", "files"} <= tables:
+        raise _Damaged("tables are missing")
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
     try:
-        return pickle.loads(data)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        import fcntl
+    except ImportError:  # no fcntl (Windows): SQLite's own locking only
+        yield
+        return
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -32,3 +32,7 @@ class FetchError(LeaderboardError):
 
 class GitError(LeaderboardError):
     """A git revision or repository that cannot be read."""
+
+
+class CacheDirError(InputError):
+    """A build cache directory that must not be used (git tracks files in it)."""

@@ -16,4 +16,3 @@ def schemas_dir() -> Path:
 DEFAULT_RESULTS = Path("results")
 DEFAULT_SITE = Path("site")
 DEFAULT_DATA = Path("data")
-DEFAULT_CACHE = Path(".leaderboard-cache")

@@ -4,7 +4,9 @@ build cache (incremental builds byte-identical to full ones, a deleted or corrup
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -229,24 +231,68 @@ def test_an_edited_or_stray_site_file_is_put_right(corpus, tmp_path, jobs, edite
     assert site_tree(site) == site_tree(tmp_path / "full")
 
 
-@pytest.mark.parametrize("damage", ["delete", "corrupt", "truncate"])
-def test_a_deleted_or_corrupt_cache_still_gives_a_correct_build(corpus, tmp_path, damage):
+def _damage_cache(cache: Path, damage: str) -> None:
+    """Damage every file of the cache directory (the database, its write-ahead log and shared
+    memory, the lock file) as `damage` says."""
+    files = sorted(p for p in cache.iterdir() if p.is_file())
+    assert cache / "cache.sqlite3" in files
+    for path in files:
+        if damage == "delete":
+            path.unlink()
+        elif damage == "garbage":
+            path.write_bytes(b"not a cache at all" * 100)
+        elif damage == "truncate-header":
+            path.write_bytes(path.read_bytes()[:100])
+        elif damage == "truncate-half":
+            path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    database = cache / "cache.sqlite3"
+    if damage in ("foreign", "old-version"):
+        for path in files:
+            path.unlink()
+        with contextlib.closing(sqlite3.connect(database)) as other:
+            if damage == "foreign":  # another program's SQLite file
+                other.execute("CREATE TABLE entries (kind, key, value)")
+            else:  # our tables, but the layout of another version of the cache
+                other.executescript("PRAGMA application_id = 1279411009; PRAGMA user_version = 2;"
+                                    "CREATE TABLE meta (name, value); CREATE TABLE entries (a, b);")
+            other.commit()
+
+
+@pytest.mark.parametrize("damage", ["delete", "garbage", "truncate-header", "truncate-half", "foreign", "old-version"])
+def test_a_deleted_or_damaged_cache_still_gives_a_correct_build(corpus, tmp_path, damage):
     listings, original = corpus
     results = copy_results(original, tmp_path / "results")
     cache, site = tmp_path / "cache", tmp_path / "site"
     build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
-    for table in cache.rglob("*.pickle"):  # every shard, blob and document
-        if damage == "delete":
-            table.unlink()
-        elif damage == "corrupt":
-            table.write_bytes(b"not a pickle")
-        else:
-            table.write_bytes(table.read_bytes()[:100])
+    _damage_cache(cache, damage)
     change_one_result(results)
     rebuilt = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
     assert rebuilt.reused == 0  # nothing trusted: a full rebuild
     full_build(listings, results, tmp_path / "full")
     assert site_tree(site) == site_tree(tmp_path / "full")
+    if damage == "delete":
+        assert rebuilt.warnings == ()
+    else:
+        assert rebuilt.warnings and all("cache" in w for w in rebuilt.warnings), rebuilt.warnings
+    # The damaged file was made anew: the next build trusts it again, and says nothing.
+    again = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    assert again.rendered == 0 and again.warnings == ()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate-half"])
+def test_a_damaged_cache_with_two_jobs_warns_once_and_is_made_anew(corpus, tmp_path, damage):
+    """With two jobs the worker process meets the damage first (it reads the stat index)."""
+    listings, original = corpus
+    results = copy_results(original, tmp_path / "results")
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build_site([str(listings)], results, site, jobs=2, cache_dir=cache)
+    _damage_cache(cache, damage)
+    rebuilt = build_site([str(listings)], results, site, jobs=2, cache_dir=cache)
+    assert rebuilt.warnings
+    full_build(listings, results, tmp_path / "full")
+    assert site_tree(site) == site_tree(tmp_path / "full")
+    again = build_site([str(listings)], results, site, jobs=2, cache_dir=cache)
+    assert again.rendered == 0 and again.warnings == ()
 
 
 def test_listing_papers_without_result_files_are_extracted_once(corpus, tmp_path):
@@ -264,7 +310,7 @@ def test_build_command_takes_cache_dir_and_no_cache(corpus, tmp_path):
     args = ["build", str(listings), "--results", str(results), "--jobs", "1"]
     cached = runner.invoke(main, [*args, "--out", str(tmp_path / "a"), "--cache-dir", str(tmp_path / "c")])
     assert cached.exit_code == 0, cached.output
-    assert (tmp_path / "c" / "site.pickle").is_file()
+    assert (tmp_path / "c" / "cache.sqlite3").is_file()
     again = runner.invoke(main, [*args, "--out", str(tmp_path / "a"), "--cache-dir", str(tmp_path / "c")])
     assert "0 files rendered" in again.output
     uncached = runner.invoke(main, [*args, "--out", str(tmp_path / "b"), "--no-cache"])

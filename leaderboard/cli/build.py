@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..build import build_site
-from ..paths import DEFAULT_CACHE, DEFAULT_RESULTS, DEFAULT_SITE
+from ..paths import DEFAULT_RESULTS, DEFAULT_SITE
 from ..workers import run_apart
 from .common import inputs_argument, inputs_or_default, repo_url_option, show_progress, site_options
 
@@ -22,13 +22,14 @@ from .common import inputs_argument, inputs_or_default, repo_url_option, show_pr
               help="Also write every leaderboard as Markdown tables to this file.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes for extracting papers that have no result file, and for drawing charts.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE,
-              show_default=True, help="Where to keep what the next build can reuse (safe to delete).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="a directory for OUT in the user cache directory",
+              help="Where to keep what the next build can reuse (safe to delete; never a directory git tracks).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache: parse, extract and render everything.")
 @click.option("--repo-url", default=None, metavar="URL", callback=repo_url_option,
               help="The data repository (https://github.com/OWNER/REPO): each claim gets 'Suggest a fix' and 'Report' links.")
 def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown: Path | None, jobs: int,
-            cache_dir: Path, no_cache: bool, repo_url: str | None) -> None:
+            cache_dir: Path | None, no_cache: bool, repo_url: str | None) -> None:
     """Build the site: listings (default: the embedded corpus) + result files -> validated,
     reconciled leaderboards in OUT, with CSV downloads.
 
@@ -46,9 +47,15 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
         if show_progress():
             click.echo(f"  {stage}...", err=True)
 
+    if not no_cache and cache_dir is None:
+        from ..cache import default_cache_dir
+
+        cache_dir = default_cache_dir(out_dir)
     summary = run_apart(partial(build_site, inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs,
                                 progress=progress, cache_dir=None if no_cache else cache_dir,
                                 options=site_options(repo_url)))
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(str(summary))
     if markdown:
         click.echo(f"Markdown tables: {markdown}")

@@ -1,0 +1,236 @@
+"""How the build cache stores values: JSON, parsed by `json.loads`, never executed.
+
+Each value has a declared type (see `KINDS`), and the codec is derived from that type alone:
+a frozen dataclass becomes the list of its field values in field order, a tuple a list, a date
+its ISO text, `Markup` its text. Decoding follows the declared type, never the data: the data can
+only fill in the fields of the classes the type names, and data of the wrong shape (a list of
+the wrong length, an object for a list...) raises `CacheFormatError` (the cache then treats the
+entry as missing); the scalars themselves are taken as JSON gives them. JSON keeps what the output
+depends on: ints stay ints, floats round-trip exactly (NaN and infinities included), and strings
+keep lone surrogates (escaped as \\udXXX).
+
+Supported types: str, int, float, bool, None, `X | None`, `tuple[X, ...]`, fixed tuples,
+`list[X]`, `dict[str, X]`, `datetime.date`, `markupsafe.Markup`, frozen dataclasses and
+TypedDicts of these, and `Any` (plain JSON, kept as parsed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, TypedDict
+
+from markupsafe import Markup
+
+from .errors import LeaderboardError
+
+Encode = Callable[[object], object]
+Decode = Callable[[object], object]
+
+
+class CacheFormatError(LeaderboardError):
+    """A cached value that does not have the shape of its declared type."""
+
+
+class Codec:
+    """The encoder and decoder of one declared type (`codec_for(type)`)."""
+
+    def __init__(self, declared: object):
+        self.declared = declared
+        self._encode, self._decode = _pair(declared)
+
+    def dumps(self, value: object) -> str:
+        return json.dumps(self._encode(value) if self._encode else value, ensure_ascii=False,
+                          separators=(",", ":"), check_circular=False)
+
+    def loads(self, text: str | bytes) -> object:
+        try:
+            data = json.loads(text)
+            return self._decode(data) if self._decode else data
+        except CacheFormatError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+            raise CacheFormatError(f"not a {_name(self.declared)}: {error}") from None
+
+
+_CODECS: dict[object, Codec] = {}
+
+
+def codec_for(declared: object) -> Codec:
+    found = _CODECS.get(declared)
+    if found is None:
+        found = _CODECS[declared] = Codec(declared)
+    return found
+
+
+# -- building the encoder and decoder of a type (None: the JSON value is the value itself) ----------
+
+
+def _pair(declared: object) -> tuple[Encode | None, Decode | None]:
+    if declared is Any:
+        return None, None
+    if declared in (str, int, bool, float, type(None)):
+        return None, None  # JSON's own; not checked one by one (millions at 100k papers)
+    if declared is Markup:
+        return str, _markup
+    if declared is dt.date:
+        return _iso_date, _date
+    if dataclasses.is_dataclass(declared):
+        return _dataclass_pair(declared)
+    if typing.is_typeddict(declared):
+        return _typeddict_pair(declared)
+    origin, arguments = typing.get_origin(declared), typing.get_args(declared)
+    if origin in (typing.Union, types.UnionType):
+        return _optional_pair(declared, arguments)
+    if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        return _sequence_pair(arguments[0], tuple)
+    if origin is tuple:
+        return _fixed_tuple_pair(arguments)
+    if origin is list:
+        return _sequence_pair(arguments[0], list)
+    if origin is dict and arguments[0] is str:
+        return _dict_pair(arguments[1])
+    raise TypeError(f"the cache cannot store a {_name(declared)}")
+
+
+def _markup(data: object) -> Markup:
+    if type(data) is not str:
+        raise CacheFormatError("expected markup text")
+    return Markup(data)
+
+
+def _iso_date(value: object) -> str:
+    return value.isoformat()  # type: ignore[attr-defined]
+
+
+def _date(data: object) -> dt.date:
+    return dt.date.fromisoformat(data)  # type: ignore[arg-type]
+
+
+def _optional_pair(declared: object, arguments: tuple) -> tuple[Encode | None, Decode | None]:
+    others = [a for a in arguments if a is not type(None)]
+    if len(others) != 1 or len(arguments) != 2:
+        raise TypeError(f"the cache cannot store a {_name(declared)} (only X | None)")
+    encode, decode = _pair(others[0])
+    if encode is None and decode is None:
+        return None, None
+    return (lambda value: None if value is None else (encode(value) if encode else value),
+            lambda data: None if data is None else (decode(data) if decode else data))
+
+
+def _sequence_pair(item: object, kind: type) -> tuple[Encode | None, Decode]:
+    encode, decode = _pair(item)
+
+    def decode_all(data: object) -> object:
+        if type(data) is not list:
+            raise CacheFormatError(f"expected a list, found {type(data).__name__}")
+        return kind(map(decode, data)) if decode else (data if kind is list else kind(data))
+    return (lambda value: [encode(v) for v in value]) if encode else list, decode_all
+
+
+def _fixed_tuple_pair(arguments: tuple) -> tuple[Encode, Decode]:
+    pairs = [_pair(a) for a in arguments]
+    if not any(e or d for e, d in pairs):  # (key, size, mtime) 100,000 times in a site manifest
+        return list, _plain_tuple(len(pairs))
+
+    def encode(value: object) -> list:
+        return [e(v) if e else v for (e, _), v in zip(pairs, value, strict=True)]  # type: ignore[call-overload]
+
+    def decode(data: object) -> tuple:
+        if type(data) is not list or len(data) != len(pairs):
+            raise CacheFormatError(f"expected a list of {len(pairs)}")
+        return tuple(d(v) if d else v for (_, d), v in zip(pairs, data, strict=True))
+    return encode, decode
+
+
+def _plain_tuple(size: int) -> Decode:
+    def decode(data: object) -> tuple:
+        if type(data) is not list or len(data) != size:
+            raise CacheFormatError(f"expected a list of {size}")
+        return tuple(data)
+    return decode
+
+
+def _dict_pair(item: object) -> tuple[Encode | None, Decode]:
+    encode, decode = _pair(item)
+
+    def decode_all(data: object) -> dict:
+        if type(data) is not dict:
+            raise CacheFormatError(f"expected an object, found {type(data).__name__}")
+        return {k: decode(v) for k, v in data.items()} if decode else data
+    return (lambda value: {k: encode(v) for k, v in value.items()}) if encode else None, decode_all
+
+
+def _dataclass_pair(cls: type) -> tuple[Encode, Decode]:
+    """A dataclass as the list of its field values. Decoding makes the object as pickle does
+    (`object.__new__` and its attribute dictionary filled in), without calling `__init__` on
+    100,000 results; the fields that need decoding are decoded first."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    pairs = [_pair(hints[name]) for name in names]
+    encoders = [(name, e) for name, (e, _) in zip(names, pairs, strict=True)]
+    decoders = [(n, name, d) for n, (name, (_, d)) in enumerate(zip(names, pairs, strict=True)) if d]
+    size, new = len(names), object.__new__
+
+    def encode(value: object) -> list:
+        fields = value.__dict__
+        return [e(fields[name]) if e else fields[name] for name, e in encoders]
+
+    def decode(data: object) -> object:
+        if type(data) is not list or len(data) != size:
+            raise CacheFormatError(f"expected the {size} fields of {cls.__name__}")
+        made = new(cls)
+        fields = made.__dict__
+        fields.update(zip(names, data, strict=True))  # the length is checked above
+        for n, name, d in decoders:
+            fields[name] = d(data[n])
+        return made
+    return encode, decode
+
+
+def _typeddict_pair(cls: type) -> tuple[Encode, Decode]:
+    pairs = {name: _pair(hint) for name, hint in typing.get_type_hints(cls).items()}
+
+    def encode(value: object) -> dict:
+        return {k: (pairs[k][0](v) if pairs[k][0] else v) for k, v in value.items()}  # type: ignore[union-attr, misc]
+
+    def decode(data: object) -> dict:
+        if type(data) is not dict or not data.keys() <= pairs.keys():
+            raise CacheFormatError(f"expected a {cls.__name__} object")
+        return {k: (pairs[k][1](v) if pairs[k][1] else v) for k, v in data.items()}  # type: ignore[misc]
+    return encode, decode
+
+
+def _name(declared: object) -> str:
+    return getattr(declared, "__name__", None) or str(declared)
+
+
+# -- what the build keeps ----------------------------------------------------------------------
+
+
+class Manifest(TypedDict):
+    """The site a build left in place (render.SiteOutcome.manifest)."""
+
+    site: str
+    pages: dict[str, tuple[str, int, int]]  # path -> (key, size, mtime_ns)
+
+
+def build_kinds() -> dict[str, object]:
+    """The declared type of every table, blob and document the build keeps (see leaderboard.build)."""
+    from .chart import Chart
+    from .models import Claim, Issue, Paper, ResultFile
+
+    return {
+        "validated": tuple[ResultFile, list[Issue], int],  # a result file's validated outcome
+        "claims": list[Claim],  # the claims extracted from a paper's title and abstract
+        "ingested": tuple[str, ...],  # the paper ids of the listings, in order
+        "listings": list[Paper],  # a listing file, parsed
+        "charts": Chart,
+        "entry-keys": dict[str, str],
+        "site": Manifest,
+        "table-json": dict[str, str],
+    }
