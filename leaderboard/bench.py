@@ -247,7 +247,8 @@ class StageTime:
 def run_bench(papers: int, work_dir: Path | str, jobs: int = 1, seed: int = 0, builds: bool = True,
               progress=None) -> dict:
     """Generate `papers` papers under `work_dir`, time every stage on them, and return the figures in
-    the `bench --json` form of DESIGN.md (plus `seed`, `generate`, `builds` and `peak_mb_means`).
+    the `bench --json` form of docs/data-formats.md, "Bench figures"
+    (plus `seed`, `generate`, `builds` and `peak_mb_means`).
 
     Stages run in one process, each on the previous one's output: ingest, extract (`jobs`
     processes), write-results (one result file per paper), validate (read those files and check

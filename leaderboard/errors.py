@@ -34,5 +34,9 @@ class GitError(LeaderboardError):
     """A git revision or repository that cannot be read."""
 
 
+class SyncRefused(InputError):
+    """A sync that would add too many claims or touch a person's claim: nothing was written."""
+
+
 class CacheDirError(InputError):
     """A build cache directory that must not be used (git tracks files in it)."""

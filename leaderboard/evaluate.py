@@ -1,4 +1,4 @@
-"""Score extraction against hand-labelled claims (the gold file format of DESIGN.md).
+"""Score extraction against hand-labelled claims (the gold file format of docs/data-formats.md, "Gold files").
 
 A predicted claim matches a gold claim of the same paper only when the WHOLE ROW agrees:
 

@@ -1,8 +1,13 @@
 """Export the compiled leaderboards to the formats people already keep results in.
 
 - `model-index`: one Hugging Face model-card `model-index` YAML block per model, ready to paste into
-  the model card's front matter; every result's `source` points to the paper's abstract.
+  the model card's front matter.
 - `pwc`: the Papers with Code `evaluation-tables.json` shape (task -> datasets -> `sota`).
+
+In both, every number links to where it came from (`source.url`, `paper_url`): the paper on arXiv or
+Hugging Face when its listing gave the id, else the claim on the published site (`--site-url`). A
+number with neither is an ExportError: `leaderboard import` refuses numbers without a source, so
+such a file could not be read back.
 - `jsonl` and `parquet`: every claim, one row each, with exactly the columns of `data/claims.csv`
   (the rows come from the same function, `render_csv.claims_frame`).
 
@@ -21,11 +26,13 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .models import Compiled, Entry, Paper, Table
+from .errors import LeaderboardError
+from .models import Claim, Compiled, Entry, Paper, ResultFile, Table
 from .reconcile import canonical_model_id, is_placeholder, load_model_aliases, rule_model_id
 from .registry import Registry
-from .render_csv import claims_frame, json_texts
-from .render_format import arxiv_url, format_number, page_name, parse_date
+from .render_csv import claims_frame, download_root, json_texts
+from .render_format import arxiv_url, format_number, hf_url, page_name, parse_date
+from .results import OPTIONAL_FIELDS
 
 if TYPE_CHECKING:
     import pandas as pd  # only in annotations: pandas takes a third of a second to import
@@ -39,14 +46,42 @@ DOWNLOAD_FILES = ("claims.parquet", "claims.jsonl")  # written into the site's d
 # ---------------------------------------------------------------- links
 
 
-def abstract_link(paper: Paper, claim_index: int, site_url: str | None = None) -> str:
-    """Where a number came from: the arXiv abstract when the id is known, else the site's abstract page
-    (relative to the site root, or absolute under `site_url`), anchored at the claim."""
-    arxiv = arxiv_url(paper.external_ids.get("arxiv"))
-    if arxiv:
-        return arxiv
-    relative = f"papers/{page_name(paper.id)}.html#claim-{claim_index}"
-    return f"{site_url.rstrip('/')}/{relative}" if site_url else relative
+class ExportError(LeaderboardError):
+    """An export that would publish numbers without a link to where they came from."""
+
+
+def abstract_link(paper: Paper, claim_index: int, site_url: str | None = None) -> str | None:
+    """Where a number came from: the paper on arXiv, else on Hugging Face (when its listing gave the
+    id), else the claim on the site (`papers/<id>.html#claim-N` under `site_url`); None without any."""
+    ids = paper.external_ids
+    link = arxiv_url(ids.get("arxiv")) or hf_url(ids.get("hf")) if ids else None
+    if link or not site_url:
+        return link
+    return f"{site_url.rstrip('/')}/papers/{page_name(paper.id)}.html#claim-{claim_index}"
+
+
+def _source_links(compiled: Compiled, site_url: str | None) -> dict[tuple[str, int], str]:
+    """The link of every published row's source, {(paper id, claim number): URL}; ExportError when a
+    row has none, naming the papers (a model card or PwC row without a source cannot be imported)."""
+    papers = _papers(compiled)
+    links, missing = {}, {}
+    for _table, entry in _rows(compiled):
+        source = entry.source
+        key = (source.paper_id, source.claim_index)
+        link = abstract_link(papers[source.paper_id], source.claim_index, site_url)
+        if link:
+            links[key] = link
+        else:
+            missing[key] = source.paper_id
+    if missing:
+        papers_without = sorted(set(missing.values()))
+        shown = ", ".join(papers_without[:5]) + (f" and {len(papers_without) - 5} more" if len(papers_without) > 5 else "")
+        raise ExportError(f"{len(missing)} of {len(missing) + len(links)} numbers have no source URL: "
+                          f"{len(papers_without)} paper{'s have' if len(papers_without) != 1 else ' has'} "
+                          f"no arXiv or Hugging Face id ({shown}) (hint: "
+                          "pass --site-url URL (where the site is published) to link each number to its claim "
+                          "on the site, or give the listings arxiv_id / hf_id)")
+    return links
 
 
 def export_name(entry: Entry) -> str:
@@ -89,23 +124,23 @@ def model_index(compiled: Compiled, registry: Registry, *, site_url: str | None 
     if model is not None:
         aliases = load_model_aliases() if aliases is None else aliases
         wanted = canonical_model_id(model, aliases)
-    papers = _papers(compiled)
     by_model: dict[str, list[tuple[Table, Entry]]] = {}
     for table, entry in _rows(compiled):
         if wanted is None or entry.model_id == wanted:
             by_model.setdefault(entry.model_id, []).append((table, entry))
+    links = _source_links(compiled, site_url)
     return [
-        {"name": export_name(rows[0][1]), "results": _model_results(rows, registry, papers, site_url, task_type)}
+        {"name": export_name(rows[0][1]), "results": _model_results(rows, registry, links, task_type)}
         for _model_id, rows in sorted(by_model.items())
     ]
 
 
-def _model_results(rows: list[tuple[Table, Entry]], registry: Registry, papers: dict[str, Paper],
-                   site_url: str | None, task_type: str) -> list[dict]:
+def _model_results(rows: list[tuple[Table, Entry]], registry: Registry, links: dict[tuple[str, int], str],
+                   task_type: str) -> list[dict]:
     grouped: dict[tuple, dict] = {}
     for table, entry in rows:
         source = entry.source
-        url = abstract_link(papers[source.paper_id], source.claim_index, site_url)
+        url = links[(source.paper_id, source.claim_index)]
         benchmark = registry.get(table.benchmark)
         task_name = (benchmark.task if benchmark and benchmark.task else table.benchmark_name)
         result = grouped.setdefault((table.benchmark, table.setting, url), {
@@ -140,7 +175,8 @@ def pwc_tables(compiled: Compiled, registry: Registry, *, site_url: str | None =
     A dataset is one (benchmark, setting); its `sota.metrics` are the metric names in registry order,
     and each row is one model as reported by one paper, with its numbers as strings.
     """
-    papers = _papers(compiled)
+    results = {result.paper.id: result for result in compiled.results}
+    links = _source_links(compiled, site_url)
     tasks: dict[str, dict[str, list[tuple[Table, Entry]]]] = {}
     for table, entry in _rows(compiled):
         benchmark = registry.get(table.benchmark)
@@ -148,34 +184,43 @@ def pwc_tables(compiled: Compiled, registry: Registry, *, site_url: str | None =
         tasks.setdefault(task, {}).setdefault(dataset_name(table), []).append((table, entry))
     return [
         {"task": task, "description": "", "categories": [],
-         "datasets": [_pwc_dataset(name, rows, registry, papers, site_url) for name, rows in sorted(datasets.items())],
+         "datasets": [_pwc_dataset(name, rows, registry, results, links) for name, rows in sorted(datasets.items())],
          "subtasks": [], "synonyms": [], "source_link": None}
         for task, datasets in sorted(tasks.items())
     ]
 
 
-def _pwc_dataset(name: str, rows: list[tuple[Table, Entry]], registry: Registry, papers: dict[str, Paper],
-                 site_url: str | None) -> dict:
+def _pwc_dataset(name: str, rows: list[tuple[Table, Entry]], registry: Registry, results: dict[str, ResultFile],
+                 links: dict[tuple[str, int], str]) -> dict:
     benchmark = registry.get(rows[0][0].benchmark)
     order = {metric.id: position for position, metric in enumerate(benchmark.metrics)} if benchmark else {}
     rows = sorted(rows, key=lambda row: (order.get(row[0].metric, len(order)), row[0].metric, row[1].rank))
     metric_names = list(dict.fromkeys(table.metric_name for table, _entry in rows))
-    by_source: dict[tuple[str, str], dict] = {}
+    by_source: dict[tuple, dict] = {}
     for table, entry in rows:
-        paper = papers[entry.source.paper_id]
-        row = by_source.setdefault((entry.model_id, paper.id), {
+        result = results[entry.source.paper_id]
+        paper = result.paper
+        extras = _claim_extras(result.claims[entry.source.claim_index - 1].claim)
+        row = by_source.setdefault((entry.model_id, paper.id, *extras.items()), {
             "model_name": export_name(entry),
             "paper_title": paper.title,
-            "paper_url": abstract_link(paper, entry.source.claim_index, site_url),
+            "paper_url": links[(entry.source.paper_id, entry.source.claim_index)],
             "paper_date": paper.published if parse_date(paper.published) else None,
             "code_links": [],
             "model_links": [],
             "metrics": {},
             "uses_additional_data": False,
+            **extras,
         })
         row["metrics"][table.metric_name] = format_number(entry.value, entry.source.evidence)
     return {"dataset": name, "description": "", "subdatasets": [], "dataset_links": [], "dataset_citations": [],
             "sota": {"metrics": metric_names, "rows": list(by_source.values())}}
+
+
+def _claim_extras(claim: Claim) -> dict[str, str]:
+    """The claim's optional fields that are set, as extra keys of a PwC row (which the importer reads back;
+    numbers of one model and paper that differ in them go in separate rows)."""
+    return {name: value for name in OPTIONAL_FIELDS if (value := getattr(claim, name)) is not None}
 
 
 def pwc_json(tasks: list[dict]) -> str:
@@ -187,12 +232,7 @@ def pwc_json(tasks: list[dict]) -> str:
 
 def claims_table(compiled: Compiled, site_url: str | None = None) -> pd.DataFrame:
     """The rows and columns of `data/claims.csv`; with `site_url` the abstract links are absolute."""
-    frame = claims_frame(compiled)
-    if site_url:
-        root = site_url.rstrip("/") + "/"
-        # claims.csv links are relative to data/ ("../papers/..."): re-root them at the site.
-        frame["abstract_url"] = root + frame["abstract_url"].str.removeprefix("../")
-    return frame
+    return claims_frame(compiled, download_root(site_url))
 
 
 def claims_jsonl(frame: pd.DataFrame) -> str:

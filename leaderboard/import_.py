@@ -31,9 +31,10 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, ResultFileError
+from .extract.names import params_of
 from .ids import paper_id as title_paper_id
 from .ids import slugify
-from .models import Claim, Issue, Paper, ResultFile, StoredClaim
+from .models import CONFIDENCES, Claim, Issue, Paper, ResultFile, StoredClaim
 from .registry import Benchmark, Metric, Registry
 from .render_format import parse_date, safe_web_url
 from .results import claim_id, read_json_document, result_from_json, result_to_json, sort_claims, write_result_file
@@ -43,6 +44,7 @@ ERROR, WARNING = "error", "warning"
 _TRAILING_PARENTHESES = re.compile(r"^(?P<name>.*\S)\s*\((?P<inner>[^()]*)\)\s*$")
 _ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
                          re.IGNORECASE)
+_HF_PAPER_LINK = re.compile(r"huggingface\.co/papers/(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?:[/?#]|$)", re.IGNORECASE)
 _PWC_NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
 
 
@@ -80,6 +82,8 @@ class ImportedNumber:
     source_url: str | None
     file: str
     pointer: str
+    base_model: str | None = None  # from a PwC row's extra keys, as `export --format pwc` writes them
+    confidence: str | None = None
 
     @property
     def sentence(self) -> str:
@@ -134,18 +138,81 @@ class ImportReport:
 # ---------------------------------------------------------------- reading input files
 
 
+FORMATS_TRIED = ("a model card (YAML front matter between `---` lines, with `model-index:`)",
+                 "model-index YAML or JSON (`model-index:` or a list of `name`/`results` entries)",
+                 "Papers with Code evaluation-tables.json (a list of tasks with `datasets`)")
+
+
 def read_interop_file(path: Path | str) -> tuple[str, list[object]]:
-    """("pwc" or "model-index", parsed documents). JSON files are read as JSON (PwC, or a model-index
-    object); anything else as YAML: a model card's front matter, or a (multi-document) model-index."""
+    """("pwc" or "model-index", parsed documents), told apart by what the file holds, never by its name.
+
+    A file that opens with a `---` line is a model card: its front matter is the YAML. Otherwise the
+    text is parsed as JSON when it looks like JSON, else as a YAML stream (which also reads JSON),
+    and the shape decides: a list of tasks with `datasets` is Papers with Code, a `model-index` key
+    or a list of `name`/`results` entries is model-index. Anything else is an InteropFileError that
+    names the file and the formats tried.
+    """
     path = Path(path)
     text = _read_text(path)
-    if path.suffix.lower() == ".json":
-        document = _parse_json(text, path)
-        return ("model-index" if isinstance(document, dict) else "pwc"), [document]
     front_matter = _front_matter(text, path)
     if front_matter is not None:
         return "model-index", [_parse_yaml(front_matter, path, line_offset=1)]
-    return "model-index", _parse_yaml_stream(text, path)
+    documents = _parse_documents(text, path)
+    fmt = _sniff(documents)
+    if fmt is None:
+        found = _describe(documents)
+        raise InteropFileError(f"not a format `import` reads: it holds {found}", file=str(path),
+                               hint="tried " + "; ".join(FORMATS_TRIED))
+    return fmt, documents
+
+
+def _parse_documents(text: str, path: Path) -> list[object]:
+    """The file's documents: one JSON value, or the documents of a YAML stream. Text that starts like
+    JSON but is not JSON is reported as a JSON error unless it reads as YAML (flow style is YAML too)."""
+    if text.lstrip()[:1] in ("[", "{"):
+        try:
+            return [json.loads(text)]
+        except json.JSONDecodeError as exc:
+            try:
+                return _parse_yaml_stream(text, path)
+            except InteropFileError:
+                raise InteropFileError(f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(path),
+                                       line=exc.lineno,
+                                       hint="fix the JSON syntax there (a missing comma, quote or bracket?)") from None
+    return _parse_yaml_stream(text, path)
+
+
+def _sniff(documents: list[object]) -> str | None:
+    """"pwc", "model-index", or None when the documents are neither."""
+    if len(documents) == 1 and _is_pwc(documents[0]):
+        return "pwc"
+    if documents and all(_is_model_index(document) for document in documents):
+        return "model-index"
+    return None
+
+
+def _is_pwc(document: object) -> bool:
+    return (isinstance(document, list) and bool(document) and all(isinstance(task, dict) for task in document)
+            and all("datasets" in task or "subtasks" in task for task in document))
+
+
+def _is_model_index(document: object) -> bool:
+    if isinstance(document, dict):
+        return "model-index" in document
+    return (isinstance(document, list) and bool(document)
+            and all(isinstance(entry, dict) and "results" in entry for entry in document))
+
+
+def _describe(documents: list[object]) -> str:
+    """What the file holds, in a few words, for the error message."""
+    if not documents:
+        return "nothing"
+    first = documents[0]
+    if isinstance(first, dict):
+        return "an object with keys " + ", ".join(map(repr, list(first)[:5])) if first else "an empty object"
+    if isinstance(first, list):
+        return f"a list of {len(first)} item{'s' if len(first) != 1 else ''}"
+    return "plain text" if isinstance(first, str) else f"a single value ({first!r})"
 
 
 def _read_text(path: Path) -> str:
@@ -161,14 +228,6 @@ def _read_text(path: Path) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise InteropFileError(f"not UTF-8 text (byte {exc.start})", file=str(path), line=line,
                                hint="save the file as UTF-8") from None
-
-
-def _parse_json(text: str, path: Path) -> object:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InteropFileError(f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(path), line=exc.lineno,
-                               hint="fix the JSON syntax there (a missing comma, quote or bracket?)") from None
 
 
 def _front_matter(text: str, path: Path) -> str | None:
@@ -355,7 +414,7 @@ def _model_entry_numbers(entry: object, file: str, where: str, registry: Registr
     if not name or not isinstance(results, list):
         missing = "name" if not name else "results"
         return [], [Issue("invalid-model-index", ERROR, file, f"{where}/{missing}",
-                          f"a model-index entry needs a `{missing}`", "see the model-index example in the README")]
+                          f"a model-index entry needs a `{missing}`", "see docs/data-formats.md, 'Import formats'")]
     numbers, issues = [], []
     for index, result in enumerate(results):
         found_numbers, found_issues = _result_numbers(name, result, file, f"{where}/results/{index}", registry)
@@ -405,10 +464,18 @@ def pwc_paper(row: dict) -> PaperSpec | None:
     if not title:
         return None
     date = _text(row.get("paper_date"))
-    arxiv = _ARXIV_LINK.search(_text(row.get("paper_url")) or "")
     return PaperSpec(id=f"pwc-{title_paper_id(title)}", title=title,
                      published=date if parse_date(date) else None,
-                     external_ids=(("arxiv", arxiv["id"]),) if arxiv else ())
+                     external_ids=paper_ids_of_link(_text(row.get("paper_url"))))
+
+
+def paper_ids_of_link(url: str | None) -> tuple[tuple[str, str], ...]:
+    """(("arxiv", id),) for an arXiv abstract or PDF link, (("hf", id),) for a Hugging Face paper page."""
+    for name, pattern in (("arxiv", _ARXIV_LINK), ("hf", _HF_PAPER_LINK)):
+        found = pattern.search(url or "")
+        if found:
+            return ((name, found["id"]),)
+    return ()
 
 
 def pwc_numbers(document: object, file: str, registry: Registry) -> tuple[list[ImportedNumber], list[Issue]]:
@@ -477,6 +544,12 @@ def _pwc_row(row: object, where: str, benchmark: Benchmark, benchmark_text: str,
         issues.append(Issue("invalid-pwc", ERROR, file, f"{where}/{missing}", f"a row needs `{missing}`", None))
         return []
     url = safe_web_url(_text(row.get("paper_url")))
+    base_model, confidence = _text(row.get("base_model")), row.get("confidence")
+    if confidence is not None and confidence not in CONFIDENCES:
+        issues.append(Issue("invalid-value", ERROR, file, f"{where}/confidence",
+                            f"confidence {confidence!r} is not one of {', '.join(CONFIDENCES)}",
+                            "leave it out, or write high, medium or low"))
+        return []
     numbers = []
     for name, raw in _dict(row.get("metrics")).items():
         metric = metrics.get(name)
@@ -489,7 +562,7 @@ def _pwc_row(row: object, where: str, benchmark: Benchmark, benchmark_text: str,
             continue
         value, digits, unit = parsed
         numbers.append(ImportedNumber(paper, model, benchmark, benchmark_text, metric, name, value, digits, unit,
-                                      setting, url, file, f"{where}/metrics/{_escape(name)}"))
+                                      setting, url, file, f"{where}/metrics/{_escape(name)}", base_model, confidence))
     return numbers
 
 
@@ -510,9 +583,11 @@ def _escape(token: str) -> str:
 
 def _stored(number: ImportedNumber, start: int) -> StoredClaim:
     evidence = number.sentence
+    # The size in the name is the model's size, as extraction reads it: "CWM 32B" is CWM at 32B.
     claim = Claim(model=number.model, benchmark=number.benchmark.id, benchmark_text=number.benchmark_text,
                   metric=number.metric_text, value=number.value, unit=number.unit, setting=number.setting,
-                  params=None, kind="cited", evidence=evidence, start=start, end=start + len(evidence))
+                  params=params_of(number.model), kind="cited", evidence=evidence, start=start, end=start + len(evidence),
+                  base_model=number.base_model, confidence=number.confidence)
     return StoredClaim(id=claim_id(claim), status="added", claim=claim, source_url=number.source_url)
 
 

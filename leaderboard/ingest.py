@@ -23,6 +23,7 @@ from pathlib import Path
 from .errors import ListingError
 from .ids import normalise_title, paper_id
 from .models import Paper, Source
+from .paths import SYNC_STATE_FILE
 
 LISTING_SUFFIXES = (".txt", ".json")
 
@@ -60,7 +61,8 @@ def listing_files(inputs: Iterable[str | Path]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in LISTING_SUFFIXES)
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in LISTING_SUFFIXES
+                           and p != path / SYNC_STATE_FILE)  # the state of `sync`, not a listing
             files.extend(found)
         elif path.is_file():
             files.append(path)

@@ -22,7 +22,7 @@ import jsonschema
 
 from .errors import RegistryError
 from .ids import is_safe_id, slugify
-from .paths import schemas_dir
+from .paths import schema_file, schemas_dir
 from .registry import read_json_file
 
 MODELS_FILE = "models.json"
@@ -180,7 +180,7 @@ def load_model_aliases(path: Path | str | None = None) -> dict[str, str]:
 @lru_cache(maxsize=8)
 def _load_aliases(path: str, _mtime: int) -> dict[str, str]:
     document = read_json_file(Path(path))
-    schema = read_json_file(schemas_dir() / MODELS_SCHEMA)
+    schema = read_json_file(schema_file(MODELS_SCHEMA))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:

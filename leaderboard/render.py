@@ -96,7 +96,7 @@ def render_site_cached(compiled: Compiled, registry: Registry, out_dir: Path | s
     With `jobs` > 1, files are also made by forked processes (see _Writer). `existing`, when the
     caller had the output directory scanned in the meantime (under `lock_site`), gives what
     `scan_site` found there; it is called once the downloads are under way. Otherwise the
-    directory is scanned here.
+    directory is scanned here. `options.site_url` makes the downloads' links absolute (see site_builder).
     """
     out_dir = Path(out_dir)
     target = _target(out_dir)

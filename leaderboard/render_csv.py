@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 CLAIMS_COLUMNS = (
     "paper_id", "paper_title", "published", "model", "model_id", "benchmark", "benchmark_text", "metric", "value",
-    "unit", "setting", "params", "kind", "status", "evidence", "in_leaderboard", "abstract_url", "base_model", "confidence",
+    "unit", "setting", "params", "kind", "status", "evidence", "in_leaderboard", "abstract_url",
+    # Columns are only ever added at the end, so that scripts that read them by position keep working.
+    "base_model", "confidence",
 )
 BENCHMARK_COLUMNS = (
     "benchmark", "metric", "setting", "direction", "rank", "model", "model_id", "params", "size_class", "value", "unit",
@@ -42,6 +44,16 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_PATTERN = r"[=+\-@\t\r]"  # matched at the start of a cell: it starts with one of _FORMULA_STARTS
 _FORMULA_BYTES = tuple("".join(_FORMULA_STARTS).encode("ascii"))
 _CR_BYTE = ord("\r")
+
+
+DATA_ROOT = "../"  # the site root seen from data/, where the downloads are
+
+
+def download_root(site_url: str | None) -> str:
+    """What the downloads' `abstract_url` links start with: the site root as seen from data/
+    ("../papers/..."), or the published site's address when it is known ("https://.../papers/...")
+    so that the links still work in a file that was downloaded."""
+    return site_url.rstrip("/") + "/" if site_url else DATA_ROOT
 
 
 def claim_url(paper_id: str, claim_index: int, root: str = "../") -> str:
@@ -173,8 +185,9 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return _neutralised(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def claims_frame(compiled: Compiled) -> pd.DataFrame:
-    """Every claim of every paper, in paper-id then claim order; see CLAIMS_COLUMNS.
+def claims_frame(compiled: Compiled, root: str = DATA_ROOT) -> pd.DataFrame:
+    """Every claim of every paper, in paper-id then claim order; see CLAIMS_COLUMNS. `abstract_url`
+    starts with `root` (see `download_root`).
 
     Built column by column: a text column is an Arrow string column ("str"), or an object column
     when every cell is unknown, as pandas reads the same rows."""
@@ -190,11 +203,11 @@ def claims_frame(compiled: Compiled) -> pd.DataFrame:
         paper_ids += [paper.id] * count
         titles += [paper.title] * count
         published += [paper.published] * count
-        urls += [_claim_url_prefix(paper.id)] * count
+        urls += [_claim_url_prefix(paper.id, root)] * count
         indexes += range(1, count + 1)
         stored += result.claims
-    model, benchmark, benchmark_text, metric, value, unit, setting, params, kind, evidence = (
-        zip(*map(_CLAIM_FIELDS, map(attrgetter("claim"), stored)), strict=True) if stored else [()] * 10)
+    model, benchmark, benchmark_text, metric, value, unit, setting, params, kind, evidence, base_model, confidence = (
+        zip(*map(_CLAIM_FIELDS, map(attrgetter("claim"), stored)), strict=True) if stored else [()] * 12)
     model_id = list(map(model_ids.get, zip(paper_ids, indexes, strict=True)))
     columns = {
         "paper_id": paper_ids, "paper_title": titles, "published": published, "model": model, "model_id": model_id,
@@ -203,8 +216,7 @@ def claims_frame(compiled: Compiled) -> pd.DataFrame:
         "status": list(map(attrgetter("status"), stored)), "evidence": evidence,
         "in_leaderboard": [identifier is not None for identifier in model_id],
         "abstract_url": list(map("{}{}".format, urls, indexes)),
-        "base_model": [s.claim.base_model for s in stored],
-        "confidence": [s.claim.confidence for s in stored],  # None: the extractor did not rate it
+        "base_model": base_model, "confidence": confidence,
     }
     import numpy
     import pandas
@@ -217,7 +229,7 @@ def claims_frame(compiled: Compiled) -> pd.DataFrame:
 
 
 _CLAIM_FIELDS = attrgetter("model", "benchmark", "benchmark_text", "metric", "value", "unit", "setting", "params",
-                           "kind", "evidence")
+                           "kind", "evidence", "base_model", "confidence")
 
 
 def _text_series(values: Sequence[str | None]) -> pd.Series:
@@ -236,8 +248,9 @@ def _text_series(values: Sequence[str | None]) -> pd.Series:
     return pandas.Series(strings, dtype="str")
 
 
-def benchmark_frame(tables: Iterable[Table]) -> pd.DataFrame:
-    """The ranked rows of a benchmark's tables, table by table; see BENCHMARK_COLUMNS.
+def benchmark_frame(tables: Iterable[Table], root: str = DATA_ROOT) -> pd.DataFrame:
+    """The ranked rows of a benchmark's tables, table by table; see BENCHMARK_COLUMNS (`abstract_url`
+    starts with `root`, see `download_root`).
 
     The frame is written to CSV and nothing else, so its text columns hold plain Python strings
     (dtype object, None for unknowns) rather than Arrow strings: pandas builds and writes those at
@@ -254,7 +267,7 @@ def benchmark_frame(tables: Iterable[Table]) -> pd.DataFrame:
                 size_classes[params] = size_class(params)
             paper_id = source.paper_id
             if paper_id not in urls:
-                urls[paper_id] = _claim_url_prefix(paper_id)
+                urls[paper_id] = _claim_url_prefix(paper_id, root)
             rows.append((
                 benchmark, metric, setting, direction, entry.rank, entry.model, entry.model_id, params,
                 size_classes[params], float(entry.value), entry.unit, entry.kind, entry.conflict, paper_id,
@@ -275,8 +288,9 @@ def benchmark_frame(tables: Iterable[Table]) -> pd.DataFrame:
 
 
 def leaderboards_json(compiled: Compiled, tables: Iterable[Table], table_texts: MutableMapping[str, str] | None = None,
-                      table_keys: Mapping[str, str] | None = None) -> bytes:
-    """All tables and conflicts as JSON (keys sorted, UTF-8, links relative to data/).
+                      table_keys: Mapping[str, str] | None = None, root: str = DATA_ROOT) -> bytes:
+    """All tables and conflicts as JSON (keys sorted, UTF-8, links starting with `root`: relative to
+    data/ by default, see `download_root`).
 
     The bytes are those of `json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True,
     allow_nan=False)` and a line feed, where the document is {"tables": [table, ...], "conflicts":
@@ -301,7 +315,7 @@ def leaderboards_json(compiled: Compiled, tables: Iterable[Table], table_texts: 
         hashes = [table_keys.get(table.key) for table in tables]
         reused = [None if key is None else table_texts.get(key) for key in hashes]
     missing = [position for position, text in enumerate(reused) if text is None]
-    encoded, conflict_texts = _tables_and_conflicts([tables[position] for position in missing], conflicts)
+    encoded, conflict_texts = _tables_and_conflicts([tables[position] for position in missing], conflicts, root)
     if table_texts is not None:
         for position, text in zip(missing, encoded, strict=True):
             if (key := hashes[position]) is not None:
@@ -333,7 +347,8 @@ def _document(table_objects: list[str], conflict_objects: list[str]) -> bytes:
     return b"".join((b'{\n "conflicts": ', array(conflict_objects), b',\n "tables": ', array(table_objects), b"\n}\n"))
 
 
-def _tables_and_conflicts(tables: list[Table], conflicts: Sequence[Conflict]) -> tuple[list[str], list[str]]:
+def _tables_and_conflicts(tables: list[Table], conflicts: Sequence[Conflict], root: str = DATA_ROOT,
+                          ) -> tuple[list[str], list[str]]:
     """The texts of the table objects and of the conflict objects, as they stand in the document."""
     entries = [entry for table in tables for entry in table.entries]
     entry_sources = [source for entry in entries for source in entry.sources]
@@ -347,7 +362,7 @@ def _tables_and_conflicts(tables: list[Table], conflicts: Sequence[Conflict]) ->
         if id(source) not in positions:
             positions[id(source)] = len(unique)
             unique.append(source)
-    members = _source_members(unique)
+    members = _source_members(unique, root)
 
     def source_objects(sources: list[SourceRef], level: int) -> list[str]:
         picked = [positions[id(source)] for source in sources]
@@ -439,11 +454,11 @@ def _conflict_members(conflicts: Sequence[Conflict]) -> dict[str, list[str]]:
     return _encode_all(_fields(conflicts, ("table_key", "benchmark", "metric", "setting", "model_id", "model")))
 
 
-def _source_members(sources: list[SourceRef]) -> dict[str, list[str]]:
+def _source_members(sources: list[SourceRef], root: str = DATA_ROOT) -> dict[str, list[str]]:
     """The encoded members of each source."""
     fields = _fields(sources, ("paper_id", "paper_title", "published", "claim_id", "claim_index", "model", "value",
                                "kind", "evidence", "status"))
-    urls = {paper_id: _claim_url_prefix(paper_id) for paper_id in set(fields["paper_id"])}
+    urls = {paper_id: _claim_url_prefix(paper_id, root) for paper_id in set(fields["paper_id"])}
     fields["abstract_url"] = list(map("{}{}".format, map(urls.__getitem__, fields["paper_id"]), fields["claim_index"]))
     fields["value"] = list(map(_number, fields["value"]))
     return _encode_all(fields)

@@ -31,6 +31,7 @@ from .render_csv import (
     benchmark_frame,
     claim_url,
     claims_frame,
+    download_root,
     leaderboards_json,
     prune_table_texts,
     to_csv,
@@ -67,6 +68,9 @@ class SiteOptions:
 
     policy: Policy = DEFAULT_POLICY
     repo_url: str | None = None  # https://github.com/OWNER/REPO, without a trailing slash
+    # Where the site is published: makes the downloads' links absolute. Not in `token`: the pages do not
+    # depend on it, and the downloads' keys include it themselves.
+    site_url: str | None = None
 
     @property
     def token(self) -> str:
@@ -186,7 +190,8 @@ def site_builder(compiled: Compiled, registry: Registry, generated: str | None =
 
     `charts` maps Table.key to that table's chart, drawn beforehand (in parallel or from a cache);
     a table missing from it is drawn here. With `table_texts`, data/leaderboards.json encodes only
-    the tables whose text is not kept there.
+    the tables whose text is not kept there. With `options.site_url` (where the site is published), the
+    downloads' `abstract_url` links are absolute; the pages are the same either way.
     """
     return _Site(compiled, registry, generated, charts, table_texts, options)
 
@@ -200,6 +205,8 @@ class _Site:
         self.compiled = compiled
         self.registry = registry
         self.options = options or SiteOptions()
+        self.site_url = self.options.site_url
+        self.data_root = download_root(self.site_url)  # what the downloads' links start with
         self.table_texts = table_texts
         self.charts = {} if charts is None else charts  # may be computed on first use
         self._claims_frame = None
@@ -301,6 +308,7 @@ class _Site:
         yield "models.html", "models.html", self.models_context
         yield "conflicts.html", "conflicts.html", self.conflicts_context
         yield "downloads.html", "downloads.html", self.downloads_context
+        yield "registry.html", "registry.html", self.registry_context
         yield "queue.html", "queue.html", self.queue_context
 
     def render(self, path: str, template: str, context: dict) -> bytes:
@@ -319,7 +327,7 @@ class _Site:
     def claims_frame(self):
         """Every claim as one frame, made once for the three downloads that share it (a second each at 100k papers)."""
         if self._claims_frame is None:
-            self._claims_frame = claims_frame(self.compiled)
+            self._claims_frame = claims_frame(self.compiled, self.data_root)
         return self._claims_frame
 
     def data_pages(self) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
@@ -331,14 +339,16 @@ class _Site:
         yield "data/claims.jsonl", None, lambda: claims_jsonl(self.claims_frame()).encode("utf-8")
         for benchmark in self.benchmarks:
             tables = self.tables_by_benchmark[benchmark.id]
-            yield f"data/{page_name(benchmark.id)}.csv", tables, partial(_benchmark_csv, tables)
-        yield "data/leaderboards.json", None, lambda: leaderboards_json(self.compiled, self.tables)
+            yield f"data/{page_name(benchmark.id)}.csv", tables, partial(_benchmark_csv, tables, self.data_root)
+        yield "data/leaderboards.json", None, lambda: leaderboards_json(self.compiled, self.tables, root=self.data_root)
 
     def _leaderboards_json(self, table_keys: Mapping[str, str]) -> bytes:
         """data/leaderboards.json, encoding only the tables whose text is not kept from a build before."""
         texts = self.table_texts.load()
         known = set(texts)
-        data = leaderboards_json(self.compiled, self.tables, texts, table_keys)
+        if self.site_url:  # a table's text holds its links: kept apart from the text with relative links
+            table_keys = {key: f"{digest}@{self.site_url}" for key, digest in table_keys.items()}
+        data = leaderboards_json(self.compiled, self.tables, texts, table_keys, root=self.data_root)
         prune_table_texts(texts, table_keys)
         if texts.keys() != known:
             self.table_texts.store(texts)
@@ -348,6 +358,8 @@ class _Site:
         rows = []
         for benchmark in self.benchmarks:
             tables = self.tables_by_benchmark[benchmark.id]
+            if not tables:  # the registry page lists the others: a thousand "no results yet" rows would bury the boards
+                continue
             headline = _headline(tables)
             leader = headline.entries[0] if headline and headline.entries else None
             dates = [s.published for t in tables for e in t.entries for s in e.sources if s.published]
@@ -366,8 +378,26 @@ class _Site:
                 },
                 "updated": _latest(dates),
             })
-        return {"title": "Benchmarks", "benchmarks": rows, "papers": len(self.results),
+        return {"title": "Benchmarks", "benchmarks": rows, "registry_size": len(self.registry), "papers": len(self.results),
                 "claims": sum(len(r.claims) for r in self.results.values()), "conflicts": len(self.compiled.conflicts)}
+
+    def registry_context(self) -> dict:
+        """registry.html: every benchmark of the registry, with its metrics, sources and licences."""
+        pages = {b.id for b in self.benchmarks}
+        rows = []
+        for benchmark in sorted(self.registry, key=lambda b: (b.name.casefold(), b.id)):
+            rows.append({
+                "id": benchmark.id, "name": benchmark.name, "aliases": benchmark.aliases, "task": benchmark.task,
+                "search": " ".join((benchmark.id, benchmark.name, *benchmark.aliases, benchmark.task)).lower(),
+                "metrics": [(m.name, m.direction) for m in benchmark.metrics],
+                "sources": [{"source": s.source, "licence": s.licence, "ref": s.ref,
+                             "href": f"https://github.com/{s.repository}/tree/{s.commit}" if s.repository and s.commit else None}
+                            for s in benchmark.source_refs],
+                "href": self.benchmark_href(benchmark.id, "") if benchmark.id in pages else None,
+                "entries": sum(len(t.entries) for t in self.tables_by_benchmark.get(benchmark.id, ())),
+            })
+        unknown = sum(1 for row in rows if any(direction == "unknown" for _, direction in row["metrics"]))
+        return {"title": "Benchmark registry", "benchmarks": rows, "unknown": unknown}
 
     def leader_name(self, entry) -> str:
         """A leader's name for the index: a placeholder ("(unnamed)", "(baseline)") never heads a board
@@ -608,6 +638,8 @@ class _Site:
             elif inputs is not None:
                 hashes = tuple(table_keys.get(t.key) for t in inputs) if table_keys else None
                 inputs = (path, hashes) if hashes is not None and None not in hashes else (path, inputs)
+            if self.site_url and inputs is not None:  # the links in every download depend on it
+                inputs = (inputs, self.site_url)
             yield path, inputs, make  # None: no cheap inputs, always made
 
     def page_outputs(self, sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
@@ -670,6 +702,7 @@ class _Site:
         yield page("models.html", "models.html", self.models_context, whole and ("models", whole))
         yield page("conflicts.html", "conflicts.html", self.conflicts_context, whole and ("conflicts", whole))
         yield page("downloads.html", "downloads.html", self.downloads_context)
+        yield page("registry.html", "registry.html", self.registry_context)  # its context is its inputs
         results_digest = self._results_digest(sources)
         yield page("queue.html", "queue.html", self.queue_context,
                    ("queue", results_digest, whole) if results_digest and whole else None)
@@ -711,8 +744,8 @@ class _Site:
                      for pid, r in self.results.items())
 
 
-def _benchmark_csv(tables: list[Table]) -> bytes:
-    return to_csv(benchmark_frame(tables))
+def _benchmark_csv(tables: list[Table], root: str) -> bytes:
+    return to_csv(benchmark_frame(tables, root))
 
 
 def _add(files: dict[str, bytes], path: str, content: bytes) -> None:

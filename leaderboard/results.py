@@ -282,6 +282,49 @@ def _refresh_paper(stored: Paper, listed: Paper) -> Paper:
     )
 
 
+@dataclass(frozen=True)
+class PlannedFile:
+    """One result file as `write_results` would leave it: its text now (None: no file) and after."""
+
+    path: Path
+    old_text: str | None
+    text: str
+    kept_claims: int  # human claims carried over from the existing file
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.old_text
+
+
+def plan_results(results_dir: Path, papers: list[Paper], claims: dict[str, list[Claim]]) -> tuple[PlannedFile, ...]:
+    """What `write_results` would write, without writing: every paper's file before and after the merge.
+
+    Every existing file is read (and a file that breaks the schema refused) before anything is planned.
+    """
+    results_dir = Path(results_dir)
+    existing = {p.id: _read_existing(results_dir / f"{p.id}.json") for p in papers}
+    planned = []
+    for paper in papers:
+        old_text, old_result = existing[paper.id]
+        merged = merge_result(old_result, paper, claims.get(paper.id, []))
+        planned.append(PlannedFile(results_dir / f"{paper.id}.json", old_text, dump_result(merged),
+                                   sum(1 for c in merged.claims if is_human(c))))
+    return tuple(planned)
+
+
+def apply_plan(plan: Iterable[PlannedFile]) -> WriteSummary:
+    """Write the files of a plan that change (each atomically) and count what was done."""
+    created = updated = unchanged = kept = 0
+    for planned in plan:
+        kept += planned.kept_claims
+        if not planned.changed:
+            unchanged += 1
+            continue
+        write_text_atomic(planned.path, planned.text)
+        created, updated = (created + 1, updated) if planned.old_text is None else (created, updated + 1)
+    return WriteSummary(created=created, updated=updated, unchanged=unchanged, kept_claims=kept)
+
+
 def write_results(results_dir: Path, papers: list[Paper], claims: dict[str, list[Claim]]) -> WriteSummary:
     """(Re)generate `results/<id>.json` for every paper, keeping human work; rewrite only what changed.
 
@@ -289,21 +332,7 @@ def write_results(results_dir: Path, papers: list[Paper], claims: dict[str, list
     existing file that is not a JSON object raises ResultFileError before anything is written: merging
     into a file that cannot be read would lose what a person typed.
     """
-    results_dir = Path(results_dir)
-    existing = {p.id: _read_existing(results_dir / f"{p.id}.json") for p in papers}
-    created = updated = unchanged = kept = 0
-    for paper in papers:
-        path = results_dir / f"{paper.id}.json"
-        old_text, old_result = existing[paper.id]
-        merged = merge_result(old_result, paper, claims.get(paper.id, []))
-        kept += sum(1 for c in merged.claims if is_human(c))
-        text = dump_result(merged)
-        if text == old_text:
-            unchanged += 1
-            continue
-        write_text_atomic(path, text)
-        created, updated = (created + 1, updated) if old_text is None else (created, updated + 1)
-    return WriteSummary(created=created, updated=updated, unchanged=unchanged, kept_claims=kept)
+    return apply_plan(plan_results(results_dir, papers, claims))
 
 
 def _read_existing(path: Path) -> tuple[str | None, ResultFile | None]:

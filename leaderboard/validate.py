@@ -18,7 +18,7 @@ import jsonschema
 
 from .errors import RegistryError
 from .models import Issue
-from .paths import DEFAULT_RESULTS, schemas_dir
+from .paths import DEFAULT_RESULTS, schema_file, schemas_dir
 from .registry import Benchmark, Metric, Registry, load_registry
 from .results import RESULT_SCHEMA
 
@@ -216,7 +216,7 @@ def _result_fast_check(schema_path: str):
 
 def schema_issues(document: object, file: str) -> list[Issue]:
     """Every JSON Schema error of a result file, each at its own pointer."""
-    schema_path = str(schemas_dir() / RESULT_SCHEMA)
+    schema_path = str(schema_file(RESULT_SCHEMA))
     if _result_fast_check(schema_path)(document):
         return []  # plainly valid: no error to report
     validator = _result_validator(schema_path)

@@ -1,7 +1,9 @@
-"""The site in a real headless Chromium (Debian's `chromium`): sort, filter, follow a row to its evidence.
+"""The site in a real headless Chromium: sort, filter, follow a row to its evidence.
 
-Opened from file:// (the site must work from the file system). Without chromium the test is skipped
-locally with the reason, and fails under CI (CI=true), where `.ci/run` installs it.
+The browser is Playwright's own Chromium when `playwright install chromium` installed it (tests.yml on
+GitHub's runners), else Debian's `chromium` (`.ci/run`, `./run test`). Opened from file:// (the site must
+work from the file system). Without either the test is skipped locally with the reason, and fails under
+CI (CI=true), where one of them is installed.
 """
 
 from __future__ import annotations
@@ -18,27 +20,41 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path is None:
-        reason = "needs Debian's chromium (apt-get install chromium) and the playwright package"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+NO_BROWSER = ("needs the playwright package and a Chromium: `playwright install --with-deps chromium`, "
+              "or Debian's (apt-get install chromium)")
+
+
+def _missing(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def debian_chromium() -> str | None:
+    return shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None)
+
+
+def launch_options(playwright) -> dict:
+    """Playwright's own Chromium when it is installed (it is what that Playwright version is made
+    for), else Debian's; None when there is neither."""
+    if Path(playwright.chromium.executable_path).is_file():
+        return {}
+    executable = debian_chromium()
+    return {"executable_path": executable} if executable else None
 
 
 @pytest.fixture
 def browser_page():
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing(NO_BROWSER)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=15_000)
+        options = launch_options(playwright)
+        if options is None:
+            _missing(NO_BROWSER)
+        browser = playwright.chromium.launch(**options, args=CHROMIUM_ARGS, timeout=15_000)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(5_000)
@@ -96,4 +112,22 @@ def test_index_search_filters_benchmarks(built_site, browser_page):
     search.fill("wt103")  # an alias
     assert _column(page, "#benchmark-list", 0) == ["WikiText-103"]
     search.fill("")
-    assert len(_column(page, "#benchmark-list", 0)) == 4
+    assert len(_column(page, "#benchmark-list", 0)) == 3  # HellaSwag and PIQA have no results: registry page only
+
+
+
+def test_registry_search_filters_as_you_type(built_site, browser_page, tmp_path):
+    page = browser_page
+    page.goto((built_site / "index.html").as_uri())
+    page.get_by_role("link", name="6 benchmarks in the registry").click()
+    search = page.get_by_label("Search the registry")  # shown only once the script ran
+    assert len(_column(page, "#registry-list", 0)) == 6
+    search.type("physical")  # PIQA's alias and task, keystroke by keystroke
+    shown = _column(page, "#registry-list", 0)
+    assert len(shown) == 1 and shown[0].startswith("PIQA")
+    assert page.text_content(".filter-status") == "1 of 6 benchmarks"
+    search.fill("alert(9)")  # the hostile alias is text: found, not run
+    assert len(_column(page, "#registry-list", 0)) == 1
+    search.fill("")
+    assert len(_column(page, "#registry-list", 0)) == 6
+    page.screenshot(path=str(tmp_path / "registry.png"), full_page=True)

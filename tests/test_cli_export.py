@@ -43,11 +43,21 @@ def test_model_index_for_one_model(results):
 
 def test_pwc_to_a_file(results, tmp_path):
     out = tmp_path / "evaluation-tables.json"
-    result = run("--format", "pwc", "--results", str(results), "--out", str(out), LISTING)
+    result = run("--format", "pwc", "--results", str(results), "--out", str(out), "--site-url",
+                 "https://example.org/lb/", LISTING)
     assert result.exit_code == 0, result.output
     tasks = json.loads(out.read_text(encoding="utf-8"))
     assert {d["dataset"] for t in tasks for d in t["datasets"]} >= {"MMLU", "GSM8K (8-shot)", "WikiText-103"}
     assert f"wrote {out}" in result.stderr
+
+
+def test_pwc_without_source_urls_exits_1_and_writes_nothing(results, tmp_path):
+    out = tmp_path / "evaluation-tables.json"
+    result = run("--format", "pwc", "--results", str(results), "--out", str(out), LISTING)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 5 of 11 numbers have no source URL: ")
+    assert "pass --site-url URL" in result.stderr
+    assert not out.exists()
 
 
 def test_jsonl_rows_have_the_claims_csv_columns(results):

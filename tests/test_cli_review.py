@@ -81,14 +81,14 @@ def test_change_outside_results_is_one_line(repo):
     (repo.path / "README.md").write_text("just docs\n", encoding="utf-8")
     result = run("--base", repo.base, "--head", repo.commit("docs"), "--repo", str(repo.path))
     assert result.exit_code == 0
-    assert result.output.count("\n") == 1 and "No changes under `results/`" in result.output
+    assert result.stdout.count("\n") == 1 and "No changes under `results/`" in result.stdout
 
 
 def test_json_format(repo):
     repo.write(alpha(72.5))
     result = run("--base", repo.base, "--repo", str(repo.path), "--format", "json")
     assert result.exit_code == 0
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)  # stderr says which registry was used
     assert document["valid"] and document["claims"]["changed"][0]["new"]["value"] == 72.5
 
 

@@ -3,6 +3,7 @@
 import io
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from conftest import make_compiled, make_registry
 from leaderboard.compile import compile_results
 from leaderboard.export import (
     EXPORT_FORMATS,
+    ExportError,
     abstract_link,
     export,
     model_index,
@@ -70,7 +72,7 @@ def test_round_trip_imports_cited_added_claims_with_source(compiled, tmp_path):
 
 
 def test_model_index_block_shape(compiled):
-    blocks = model_index(compiled, make_registry(), model="llama 2 70b", aliases={})
+    blocks = model_index(compiled, make_registry(), model="llama 2 70b", aliases={}, site_url=SITE)
     assert blocks == [{
         "name": "Llama 2 70B",
         "results": [
@@ -89,30 +91,56 @@ def test_model_index_block_shape(compiled):
 
 
 def test_model_index_yaml_is_one_document_per_model(compiled):
-    text = export(compiled, make_registry(), "model-index").decode("utf-8")
+    text = export(compiled, make_registry(), "model-index", site_url=SITE).decode("utf-8")
     documents = list(yaml.safe_load_all(text))
     names = [d["model-index"][0]["name"] for d in documents]
     assert len(names) == len(set(names)) == 6 and "Mistral 7B" in names
     assert all(list(d) == ["model-index"] and len(d["model-index"]) == 1 for d in documents)
 
 
-def test_source_is_arxiv_else_the_site_abstract_page(compiled):
+def test_source_is_arxiv_else_hugging_face_else_the_claim_on_the_site(compiled):
     papers = {r.paper.id: r.paper for r in compiled.results}
     assert abstract_link(papers["2307-llama2"], 2) == "https://arxiv.org/abs/2307.09288"
-    assert abstract_link(papers["aa11bb22cc"], 2) == "papers/aa11bb22cc.html#claim-2"
+    assert abstract_link(papers["2307-llama2"], 2, SITE) == "https://arxiv.org/abs/2307.09288"
+    hf_only = replace(papers["aa11bb22cc"], external_ids={"hf": "2406.01234"})
+    assert abstract_link(hf_only, 2, SITE) == "https://huggingface.co/papers/2406.01234"
+    both = replace(papers["aa11bb22cc"], external_ids={"hf": "2406.01234", "arxiv": "2406.01234"})
+    assert abstract_link(both, 2) == "https://arxiv.org/abs/2406.01234"
+    # a hash id (as every paper of results/ has) is no arXiv id: the claim's page on the site, if known
+    assert abstract_link(papers["aa11bb22cc"], 2) is None
     assert abstract_link(papers["aa11bb22cc"], 2, SITE) == "https://example.org/lb/papers/aa11bb22cc.html#claim-2"
+    assert abstract_link(papers["aa11bb22cc"], 2, "https://example.org/lb") == \
+        "https://example.org/lb/papers/aa11bb22cc.html#claim-2"
     # a malformed arXiv id is no link out
-    assert abstract_link(papers["ff00ee11dd"], 1) == "papers/ff00ee11dd.html#claim-1"
+    assert abstract_link(papers["ff00ee11dd"], 1) is None
+
+
+@pytest.mark.parametrize("fmt", ["model-index", "pwc"])
+def test_export_without_a_source_url_is_an_error_naming_the_papers(compiled, fmt):
+    with pytest.raises(ExportError) as error:
+        export(compiled, make_registry(), fmt)
+    message = str(error.value)
+    assert message.startswith("2 of 8 numbers have no source URL: 2 papers have no arXiv or Hugging Face id "
+                              "(aa11bb22cc, ff00ee11dd)")
+    assert "--site-url" in message
+
+
+def test_export_needs_no_site_url_when_every_paper_has_an_id(compiled):
+    with_ids = replace(compiled, results=tuple(
+        replace(r, paper=replace(r.paper, external_ids={"hf": "2401.00001"})) for r in compiled.results))
+    tasks = pwc_tables(with_ids, make_registry())
+    urls = {row["paper_url"] for t in tasks for d in t["datasets"] for row in d["sota"]["rows"]}
+    assert urls == {"https://huggingface.co/papers/2401.00001"}
 
 
 def test_pwc_shape(compiled):
-    tasks = pwc_tables(compiled, make_registry())
+    tasks = pwc_tables(compiled, make_registry(), site_url=SITE)
     assert [t["task"] for t in tasks] == ["grade-school maths", "knowledge", "language modelling"]
     gsm8k = tasks[0]["datasets"][0]
     assert gsm8k["dataset"] == "GSM8K (8-shot)" and gsm8k["sota"]["metrics"] == ["Accuracy"]
     assert gsm8k["sota"]["rows"][1] == {
         "model_name": "Mistral 7B", "paper_title": "Re-evaluating Open Models",
-        "paper_url": "papers/aa11bb22cc.html#claim-2", "paper_date": None, "code_links": [], "model_links": [],
+        "paper_url": "https://example.org/lb/papers/aa11bb22cc.html#claim-2", "paper_date": None, "code_links": [], "model_links": [],
         "metrics": {"Accuracy": "52.2"}, "uses_additional_data": False,
     }
     assert tasks[2]["datasets"][0]["sota"]["rows"][0]["paper_date"] == "2019-09-17"
@@ -136,8 +164,10 @@ def test_jsonl_site_url_makes_links_absolute(compiled):
 
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)
 def test_export_is_byte_identical_across_runs(fmt):
-    first = export(compile_results(make_compiled().results, make_registry(), aliases={}), make_registry(), fmt)
-    second = export(compile_results(make_compiled().results, make_registry(), aliases={}), make_registry(), fmt)
+    first = export(compile_results(make_compiled().results, make_registry(), aliases={}), make_registry(), fmt,
+                   site_url=SITE)
+    second = export(compile_results(make_compiled().results, make_registry(), aliases={}), make_registry(), fmt,
+                    site_url=SITE)
     assert first == second and first
 
 
@@ -302,8 +332,9 @@ def test_unclosed_front_matter(tmp_path):
         read_interop_file(card)
 
 
-def test_malformed_json_names_file_line_and_column(tmp_path):
-    broken = tmp_path / "evaluation-tables.json"
+@pytest.mark.parametrize("name", ["evaluation-tables.json", "model-index.yaml"])  # told by content
+def test_malformed_json_names_file_line_and_column(name, tmp_path):
+    broken = tmp_path / name
     broken.write_text('[\n  {"task": "x",\n   "datasets": []\n   "subtasks": []}\n]\n')
     with pytest.raises(InteropFileError) as error:
         import_files([broken], default_registry(), tmp_path / "r")

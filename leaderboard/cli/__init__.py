@@ -12,9 +12,10 @@ import click
 
 from .. import __version__
 from ..errors import LeaderboardError
+from ..paths import use_schemas
 
 COMMAND_MODULES = ("build", "ingest", "extract", "validate", "review", "eval", "fetch", "bench", "export", "import_",
-                   "claim", "queue")
+                   "claim", "queue", "sync")
 
 
 class LeaderboardGroup(click.Group):
@@ -38,6 +39,8 @@ class LeaderboardGroup(click.Group):
             ctx.exit(1)
         except BrokenPipeError:  # `leaderboard ingest | head` is not an error
             ctx.exit(0)
+        finally:
+            use_schemas(None)  # --schemas is for one command (tests run many in one process)
 
 
 @click.group(cls=LeaderboardGroup, context_settings={"help_option_names": ["-h", "--help"]})

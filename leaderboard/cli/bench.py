@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 
 from ..bench import run_bench
-from .common import show_progress
+from .common import schemas_option, show_progress
 
 
 @click.command("bench")
+@schemas_option
 @click.option("--papers", type=click.IntRange(min=1), required=True, help="How many papers to generate.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the figures to this JSON file (keys as in DESIGN.md).")
+              help="Also write the figures to this JSON file (keys as in docs/data-formats.md, 'Bench figures').")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes for extraction and charts.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated corpus.")

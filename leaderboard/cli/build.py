@@ -9,10 +9,20 @@ import click
 from ..build import build_site
 from ..paths import DEFAULT_RESULTS, DEFAULT_SITE
 from ..workers import run_apart
-from .common import inputs_argument, inputs_or_default, repo_url_option, show_progress, site_options
+from .common import (
+    check_site_url,
+    inputs_argument,
+    inputs_or_default,
+    registry_line,
+    repo_url_option,
+    schemas_option,
+    show_progress,
+    site_options,
+)
 
 
 @click.command("build")
+@schemas_option
 @inputs_argument
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
               show_default=True, help="Reviewed result files (one JSON file per paper).")
@@ -28,8 +38,11 @@ from .common import inputs_argument, inputs_or_default, repo_url_option, show_pr
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache: parse, extract and render everything.")
 @click.option("--repo-url", default=None, metavar="URL", callback=repo_url_option,
               help="The data repository (https://github.com/OWNER/REPO): each claim gets 'Suggest a fix' and 'Report' links.")
+@click.option("--site-url", default=None, metavar="URL", callback=lambda _ctx, _param, value: check_site_url(value),
+              help="Where the site is published: the abstract_url links in the CSV/JSON downloads become absolute "
+                   "(https://.../papers/...), so they still work once downloaded. The pages do not change.")
 def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown: Path | None, jobs: int,
-            cache_dir: Path | None, no_cache: bool, repo_url: str | None) -> None:
+            cache_dir: Path | None, no_cache: bool, repo_url: str | None, site_url: str | None) -> None:
     """Build the site: listings (default: the embedded corpus) + result files -> validated,
     reconciled leaderboards in OUT, with CSV downloads.
 
@@ -40,6 +53,7 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
       leaderboard build data/ --results results/
       leaderboard build --jobs 1 --no-cache
       leaderboard build --repo-url https://github.com/OWNER/REPO
+      leaderboard build --site-url https://example.org/lb/
 
     The publishing policy (which claims reach the leaderboards) is read from ./leaderboard.toml.
     """
@@ -53,10 +67,11 @@ def command(inputs: tuple[str, ...], results_dir: Path, out_dir: Path, markdown:
         cache_dir = default_cache_dir(out_dir)
     summary = run_apart(partial(build_site, inputs_or_default(inputs), results_dir, out_dir, markdown, jobs=jobs,
                                 progress=progress, cache_dir=None if no_cache else cache_dir,
-                                options=site_options(repo_url)))
+                                options=site_options(repo_url, site_url)))
     for warning in summary.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(str(summary))
+    click.echo(registry_line())
     if markdown:
         click.echo(f"Markdown tables: {markdown}")
     click.echo(f"Site: {(out_dir / 'index.html').resolve()}")

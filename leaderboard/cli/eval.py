@@ -8,14 +8,15 @@ import click
 from ..evaluate import DELTA, FIELDS, LEADERBOARD, EvalReport, Mismatch, evaluate, load_gold, papers_of_gold
 from ..ingest import ingest
 from ..registry import default_registry
-from .common import inputs_argument, inputs_or_default
+from .common import inputs_argument, inputs_or_default, schemas_option
 
 _CLASSES = ((LEADERBOARD, "leaderboard claims (absolute + cited)"), (DELTA, "deltas"))
 
 
 @click.command("eval")
+@schemas_option
 @click.option("--gold", "gold_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Hand-labelled claims, one paper a line (see DESIGN.md, 'Gold file format').")
+              help="Hand-labelled claims, one paper a line (see docs/data-formats.md, 'Gold files').")
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: figures, then misses and false positives; json: the same report for machines.")

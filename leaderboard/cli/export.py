@@ -10,10 +10,11 @@ from ..export import BINARY_FORMATS, DEFAULT_TASK_TYPE, EXPORT_FORMATS, export
 from ..paths import DEFAULT_RESULTS
 from ..registry import default_registry
 from ..results import write_text_atomic
-from .common import inputs_argument, inputs_or_default, show_progress
+from .common import check_site_url, inputs_argument, inputs_or_default, schemas_option, show_progress
 
 
 @click.command("export")
+@schemas_option
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
               help="model-index: Hugging Face model-card YAML, one block per model; pwc: Papers with Code "
@@ -22,8 +23,10 @@ from .common import inputs_argument, inputs_or_default, show_progress
               help="Write to this file (default: standard output; parquet needs --out).")
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
               show_default=True, help="Reviewed result files (one JSON file per paper).")
-@click.option("--site-url", default=None, metavar="URL",
-              help="Where the site is published: links to abstract pages become absolute (https://.../papers/...).")
+@click.option("--site-url", default=None, metavar="URL", callback=lambda _ctx, _param, value: check_site_url(value),
+              help="Where the site is published. model-index, pwc: numbers of papers without an arXiv or Hugging "
+                   "Face id link to their claim there (required when there are such numbers); jsonl, parquet: "
+                   "abstract_url becomes absolute.")
 @click.option("--model", default=None, metavar="NAME",
               help="model-index only: just this model (any spelling of it).")
 @click.option("--task-type", default=DEFAULT_TASK_TYPE, show_default=True,
@@ -37,7 +40,7 @@ def command(inputs: tuple[str, ...], fmt: str, out: Path | None, results_dir: Pa
     \b
     Examples:
       leaderboard export --format model-index --model "Llama 3 8B" --site-url https://example.org/lb/
-      leaderboard export --format pwc --out evaluation-tables.json
+      leaderboard export --format pwc --site-url https://example.org/lb/ --out evaluation-tables.json
       leaderboard export --format parquet --out claims.parquet
     """
     if fmt in BINARY_FORMATS and out is None:

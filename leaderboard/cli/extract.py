@@ -10,13 +10,14 @@ from ..extract import claim_to_json, extract_all
 from ..ingest import ingest
 from ..paths import DEFAULT_RESULTS
 from ..registry import default_registry
-from .common import inputs_argument, inputs_or_default
+from .common import inputs_argument, inputs_or_default, schemas_option
 
 
 @click.command("extract")
+@schemas_option
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
-              help="jsonl: one claim a line, keys as in DESIGN.md.")
+              help="jsonl: one claim a line, keys as in docs/data-formats.md.")
 @click.option("--write", is_flag=True, help="Write the claims into the result files instead of printing them.")
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
               show_default=True, help="Result directory used with --write.")

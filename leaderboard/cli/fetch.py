@@ -33,14 +33,14 @@ class IsoDate(click.ParamType):
             self.fail(f"{value!r} is not a date of the form YYYY-MM-DD", param, ctx)
 
 
-def _http_options(default_api: str) -> Callable:
-    """The options every source shares, with the same names as the library's arguments."""
+def http_options(default_api: str, refresh: bool = True, api_envvar: str | None = None) -> Callable:
+    """The options every source shares, with the same names as the library's arguments (`sync`
+    uses them too, without --refresh: it always fetches the days it syncs)."""
     options = [
-        click.option("--api-url", default=default_api, show_default=True, metavar="URL",
-                     help="Base URL of the API (a mirror, or a local server in tests)."),
+        click.option("--api-url", default=default_api, show_default=True, metavar="URL", envvar=api_envvar,
+                     show_envvar=api_envvar is not None, help="Base URL of the API (a mirror, or a local server in tests)."),
         click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
                      show_default=True, help="Where listings are written."),
-        click.option("--refresh", is_flag=True, help="Fetch again what is already in the data directory."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=fetch.DEFAULT_TIMEOUT, show_default=True,
                      metavar="SECONDS", help="How long to wait for the server's answer."),
         click.option("--retries", type=click.IntRange(min=0), default=fetch.DEFAULT_RETRIES, show_default=True,
@@ -48,6 +48,8 @@ def _http_options(default_api: str) -> Callable:
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Also keep raw responses here, so a re-run reads them offline (safe to delete)."),
     ]
+    if refresh:
+        options.insert(2, click.option("--refresh", is_flag=True, help="Fetch again what is already in the data directory."))
 
     def decorate(function: Callable) -> Callable:
         for option in reversed(options):
@@ -77,7 +79,7 @@ def command() -> None:
 @click.option("--date", "dates", type=IsoDate(), multiple=True, help="A day to fetch (repeatable).")
 @click.option("--from", "start", type=IsoDate(), help="First day of a range.")
 @click.option("--to", "end", type=IsoDate(), help="Last day of a range (default: today, UTC).")
-@_http_options(fetch.DEFAULT_HF_API)
+@http_options(fetch.DEFAULT_HF_API)
 def daily_papers(dates: tuple[date, ...], start: date | None, end: date | None, **http) -> None:
     """Fetch Hugging Face Daily Papers listings into DATA/hf-daily-papers/YYYY-MM-DD.json.
 
@@ -108,7 +110,7 @@ def _range(start: date | None, end: date | None) -> list[date]:
 @command.command("arxiv", short_help="arXiv metadata, by id.")
 @click.argument("id_arguments", nargs=-1, metavar="[ID]...")
 @click.option("--id", "id_options", multiple=True, metavar="ID", help="An arXiv id (repeatable), e.g. 2406.12345.")
-@_http_options(fetch.DEFAULT_ARXIV_API)
+@http_options(fetch.DEFAULT_ARXIV_API)
 def arxiv(id_arguments: tuple[str, ...], id_options: tuple[str, ...], **http) -> None:
     """Fetch arXiv metadata for each ID into DATA/arxiv/<id>.json.
 

@@ -7,9 +7,11 @@ import click
 from ..import_ import import_files
 from ..paths import DEFAULT_RESULTS
 from ..registry import default_registry
+from .common import schemas_option
 
 
 @click.command("import")
+@schemas_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
                 metavar="FILE...")
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
@@ -20,8 +22,9 @@ from ..registry import default_registry
 def command(files: tuple[Path, ...], results_dir: Path, source_url: str | None, dry_run: bool) -> None:
     """Turn model cards, model-index YAML and Papers with Code JSON into result files.
 
-    FILE is a model card README.md (its YAML front matter), a model-index YAML file, or a Papers
-    with Code evaluation-tables.json. Every number becomes a claim of kind `cited` and status
+    FILE is a model card README.md (its YAML front matter), a model-index YAML (or JSON) file, or a
+    Papers with Code evaluation-tables.json, told apart by content whatever the file is called; any
+    other content is an error naming the file and the formats tried. Every number becomes a claim of kind `cited` and status
     `added` with its source URL, filed under a paper of its own (`card-<model>`, `pwc-<id>`).
     Benchmarks and metrics are matched by registry name or alias only: unknown ones are reported
     and left out. Exit code 1 for malformed files, invalid values or missing source URLs.

@@ -6,11 +6,13 @@ import click
 
 from ..paths import DEFAULT_RESULTS
 from ..review import render_review_markdown, review_directories, review_revisions, review_to_json
+from .common import registry_line, schemas_option
 
 _DIRECTORY = click.Path(exists=True, file_okay=False)
 
 
 @click.command("review")
+@schemas_option
 @click.option("--base", metavar="REF", help="Git revision to compare against (a branch, tag or commit).")
 @click.option("--head", metavar="REF", help="Git revision with the change. [default: the working tree]")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
@@ -44,6 +46,7 @@ def command(base: str | None, head: str | None, fmt: str, results: str, repo: st
         review = review_revisions(base, head, repo=repo, results=results)
     else:
         raise click.UsageError("name what to compare: --base REF, or --base-dir DIR --head-dir DIR")
+    click.echo(registry_line(), err=True)  # stdout is the report (a pull-request comment)
     if fmt == "json":
         click.echo(json.dumps(review_to_json(review), indent=2, ensure_ascii=False))
     else:

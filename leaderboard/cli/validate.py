@@ -5,9 +5,11 @@ import json
 import click
 
 from ..validate import validate_paths
+from .common import schemas_option
 
 
 @click.command("validate")
+@schemas_option
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one issue a line and a summary; json: the whole report as one JSON object.")

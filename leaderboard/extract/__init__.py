@@ -26,8 +26,8 @@ __all__ = ["MAX_ABSTRACT_CHARS", "MAX_NUMBERS", "MAX_TITLE_CHARS", "claim_to_jso
 
 
 def claim_to_json(claim: Claim, paper: Paper) -> dict:
-    """The `extract --format jsonl` form of a claim (DESIGN.md key order, then qualifier, metric_implied,
-    base_model and confidence)."""
+    """The `extract --format jsonl` form of a claim (key order of docs/data-formats.md, "Extracted claims",
+    then qualifier, metric_implied, base_model and confidence)."""
     return {
         "paper_id": paper.id,
         "paper_title": paper.title,

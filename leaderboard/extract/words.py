@@ -7,13 +7,14 @@ import functools
 import re
 
 from ..errors import RegistryError
-from ..paths import schemas_dir
+from ..paths import schema_file
 
 
 @functools.cache
 def word_list(name: str) -> tuple[str, ...]:
-    """The entries of `schemas/extract/<name>.txt`, in file order."""
-    path = schemas_dir() / "extract" / f"{name}.txt"
+    """The entries of `schemas/extract/<name>.txt`, in file order (the packaged copy when the schemas
+    directory in use has none: a data repository's own schemas/ may hold only its registry)."""
+    path = schema_file(f"extract/{name}.txt")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
