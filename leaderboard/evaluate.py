@@ -43,6 +43,7 @@ class GoldClaim:
     unit: str | None = None
     setting: str | None = None
     params: str | None = None
+    metric_implied: bool = False  # the abstract names no metric: the benchmark's headline one is meant
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def load_gold(path: Path | str) -> list[GoldPaper]:
                 GoldClaim(paper_id=record["id"], model=c.get("model") or "", benchmark=c["benchmark"],
                           value=float(c["value"]), kind=c["kind"], evidence=c.get("evidence", ""),
                           metric=c.get("metric"), unit=c.get("unit"), setting=c.get("setting"),
-                          params=c.get("params"))
+                          params=c.get("params"), metric_implied=bool(c.get("metric_implied")))
                 for c in record.get("claims", ())
             )
             abstract = record.get("abstract")
@@ -234,12 +235,45 @@ def _optional_agree(predicted: str | None, gold: str | None) -> bool:
     return normalise_name(predicted or "") == normalise_name(gold or "")
 
 
+def metrics_agree(predicted: Claim, gold: GoldClaim, registry: Registry) -> bool:
+    """The same metric, however written: equal names; or the same metric of the predicted benchmark's
+    registry entry (by id, name or alias: "BLEU scores" is BLEU, "pass@1" is pass-at-1, and a metric
+    the abstract does not name is the headline one); else the same name once "average"/"mean",
+    "score(s)" and a plural are dropped ("average BLEU scores" is "BLEU")."""
+    if _optional_agree(predicted.metric, gold.metric):
+        return True
+    benchmark = registry.get(predicted.benchmark) if predicted.benchmark else None
+    if benchmark is not None:
+        ours = _registry_metric(benchmark, predicted.metric, predicted.metric_implied)
+        theirs = _registry_metric(benchmark, gold.metric, gold.metric_implied)
+        if ours is not None and theirs is not None and ours.id == theirs.id:
+            return True
+    return _metric_key(predicted.metric or "") == _metric_key(gold.metric or "")
+
+
+def _registry_metric(benchmark, text: str | None, implied: bool):
+    found = benchmark.metric(text)
+    return benchmark.default_metric if found is None and implied else found
+
+
+def _metric_key(text: str) -> str:
+    key = normalise_name(text)
+    for prefix in ("average", "mean", "overall"):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix):]
+    for suffix in ("scores", "score"):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            key = key[:-len(suffix)]
+            break
+    return key[:-3] + "y" if key.endswith("ies") else (key[:-1] if key.endswith("s") and len(key) > 3 else key)
+
+
 def differing_fields(predicted: Claim, gold: GoldClaim, registry: Registry) -> tuple[str, ...]:
     """The fields (of FIELDS) on which a prediction and a gold claim disagree."""
     checks: dict[str, Callable[[], bool]] = {
         "model": lambda: models_agree(predicted.model, gold.model, predicted.base_model),
         "benchmark": lambda: benchmarks_agree(predicted, gold.benchmark, registry),
-        "metric": lambda: _optional_agree(predicted.metric, gold.metric),
+        "metric": lambda: metrics_agree(predicted, gold, registry),
         "setting": lambda: _optional_agree(predicted.setting, gold.setting),
         "params": lambda: _optional_agree(predicted.params, gold.params),
         "kind": lambda: predicted.kind == gold.kind,

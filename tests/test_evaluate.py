@@ -7,10 +7,12 @@ from leaderboard.errors import InputError
 from leaderboard.evaluate import (
     DELTA,
     LEADERBOARD,
+    GoldClaim,
     Score,
     benchmarks_agree,
     evaluate,
     load_gold,
+    metrics_agree,
     models_agree,
     papers_of_gold,
 )
@@ -179,3 +181,29 @@ def test_score_arithmetic():
     assert score.precision == 0.9 and score.recall == 0.75
     assert round(score.f1, 4) == round(2 * 0.9 * 0.75 / 1.65, 4)
     assert Score(0, 0, 0).precision == 1.0
+
+
+# (predicted benchmark id, predicted metric, predicted implied, gold metric, gold implied, agree)
+METRIC_CASES = [
+    ("humaneval", "pass@1", False, "pass-at-1", False, True),  # registry id and name of one metric
+    ("humaneval", "pass@1 scores", False, "pass@1", False, True),  # "score(s)" is no part of the name
+    ("humaneval", "pass@1", True, "accuracy", True, True),  # neither written: the headline metric
+    ("mmlu", "accuracy", True, "score", False, True),  # a bare "score" is the headline metric
+    ("mmlu", "accuracies", False, "accuracy", False, True),
+    ("wmt14-en-de", "average BLEU scores", False, "BLEU", False, True),
+    (None, "F1", False, "f1", False, True),
+    (None, "CHRF scores", False, "chrF", False, True),
+    ("mmlu", "accuracy", True, "pass@1", False, False),  # a written metric the entry does not have
+    ("wmt14-en-de", "BLEU", False, "chrF", False, False),
+    (None, "win rate", False, "length-controlled win rate", False, False),
+]
+
+
+@pytest.mark.parametrize(("benchmark_id", "ours", "ours_implied", "theirs", "theirs_implied", "agree"), METRIC_CASES)
+def test_metrics_agree_through_the_registry(registry, benchmark_id, ours, ours_implied, theirs, theirs_implied, agree):
+    predicted = Claim(model="M", benchmark=benchmark_id, benchmark_text="x", metric=ours, value=1.0, unit=None,
+                      setting=None, params=None, kind="absolute", evidence="x", start=0, end=1,
+                      metric_implied=ours_implied)
+    gold = GoldClaim(paper_id="p", model="M", benchmark="x", value=1.0, kind="absolute", evidence="x",
+                     metric=theirs, metric_implied=theirs_implied)
+    assert metrics_agree(predicted, gold, registry) is agree

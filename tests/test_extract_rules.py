@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from leaderboard.extract import attribution, explain, extract_claims, pairing
 from leaderboard.extract.mentions import _UNKNOWN_FRAMES_FAST, UNKNOWN_FRAMES
+from leaderboard.extract.numbers import NUMBER, find_numbers
 from leaderboard.models import Paper
 from leaderboard.registry import default_registry
 
@@ -86,3 +87,24 @@ def test_everyday_words_in_a_big_registry_need_a_frame(registry):
     framed = Paper("p", "Foo-7B: A Model", "On the Reasoning benchmark, Foo-7B reaches 81.2% accuracy.")
     assert [c.benchmark for c in extract_claims(loose, big)] == []
     assert [c.benchmark for c in extract_claims(framed, big)] == ["reasoning"]
+
+
+def _plain_numbers(text, start, end):
+    return [(m.start(), m.end(), float(m.group("num").replace(",", "")), bool(m.group("sign")),
+             "%" if m.group("pct") else ("points" if m.group("pts") else None))
+            for m in NUMBER.finditer(text, start, end)]
+
+
+_NUMBER_PIECES = ["1", "12", "3.5", ".5", "1,234", "2024", "+", "-", "−", "–", ".", ",", "%", "\\%", " percent",
+                  " points", " pp", "pp", "GPT-4", "x", "a", "@", "/", "=", "^", " ", "  ", "e.g.", "8B", "-A"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_NUMBER_PIECES), max_size=20), st.integers(0, 30), st.integers(0, 30))
+def test_find_numbers_equals_the_plain_pattern(pieces, start, trim):
+    """`find_numbers` tries NUMBER only where a number can start; it must find exactly what
+    `NUMBER.finditer` finds, from any start (the lookbehind sees the text before it)."""
+    text = "".join(pieces)
+    start, end = min(start, len(text)), max(min(start, len(text)), len(text) - trim)
+    found = [(n.start, n.end, n.value, n.signed, n.unit) for n in find_numbers(text, start, end)]
+    assert found == _plain_numbers(text, start, end)

@@ -3,6 +3,7 @@ missing from the registry taken only in frames that say "this is an evaluation".
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import weakref
@@ -67,8 +68,11 @@ class BenchmarkIndex:
 
     def find(self, text: str, start: int, end: int) -> list[Mention]:
         mentions = []
-        for span_start, span_end in self.spans(text):
-            if span_start < start or span_end > end:
+        spans = self.spans(text)  # sorted and not overlapping: those of the sentence are a run of them
+        for span_start, span_end in itertools.islice(spans, bisect.bisect_left(spans, (start, -1)), None):
+            if span_start >= end:
+                break
+            if span_end > end:
                 continue
             written = text[span_start:span_end]
             key = normalise_name(written)

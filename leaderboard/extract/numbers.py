@@ -31,19 +31,26 @@ class Number:
 DIGIT = re.compile(r"\d")
 
 
+# Where a NUMBER can start: a sign, a digit or a point not preceded by what the lookbehind of NUMBER
+# excludes. Written character first so that the search skips to those characters in C (a pattern
+# opening with a lookbehind is tried at every position); "(?<!X.)" is NUMBER's "(?<!X)" once the
+# character is consumed.
+_NUMBER_START = re.compile(r"[+\-−.\d](?<![\w.@/=^%\-−–].)")
+
+
 def find_numbers(text: str, start: int, end: int) -> list[Number]:
+    """Every NUMBER in text[start:end], as `NUMBER.finditer` finds them: tried only where one can start."""
     found: list[Number] = []
-    # A match holds a digit at most two characters after its start ("-.5"), so none starts before
-    # the first digit less two; the lookbehind still sees the text before the search position.
-    first = DIGIT.search(text, start, end)
-    if first is None:
-        return found
-    for match in NUMBER.finditer(text, max(start, first.start() - 2), end):
-        raw = match.group("num").replace(",", "")
-        try:
-            value = float(raw)
-        except ValueError:  # pragma: no cover - the pattern only admits numerals
+    taken = start
+    for candidate in _NUMBER_START.finditer(text, start, end):
+        at = candidate.start()
+        if at < taken:
             continue
+        match = NUMBER.match(text, at, end)
+        if match is None:
+            continue
+        taken = match.end()
+        raw = match.group("num").replace(",", "")
         unit = "%" if match.group("pct") else ("points" if match.group("pts") else None)
-        found.append(Number(match.start(), match.end(), value, bool(match.group("sign")), unit))
+        found.append(Number(at, taken, float(raw), bool(match.group("sign")), unit))
     return found
