@@ -21,6 +21,7 @@ human (verified, rejected or added), re-extraction never overwrites it (results.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -455,11 +456,16 @@ def _check_valid(old: ResultFile, new: ResultFile, position: int, path: Path, re
 def locked(path: Path) -> Iterator[None]:
     """An exclusive lock on a result file, held while it is read, changed and written.
 
-    The lock is on a sidecar file (`.<name>.lock`, next to it): the result file itself is replaced
-    by each write (a rename), so a lock on it would be a lock on a file that is no longer there.
+    The lock is on a sidecar file: the result file itself is replaced by each write (a rename), so a
+    lock on it would be a lock on a file that is no longer there. The sidecar lives in the user's cache
+    directory, named after a hash of the file's absolute path, so the data repository gets no stray files.
     """
-    lock_path = path.with_name(f".{path.name}.lock")
-    handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    from platformdirs import user_cache_dir
+
+    locks = Path(user_cache_dir("leaderboard")) / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha1(os.path.abspath(path).encode("utf-8")).hexdigest()[:20]
+    handle = os.open(locks / f"{digest}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield

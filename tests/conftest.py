@@ -7,12 +7,17 @@ arXiv and Hugging Face ids, and a paper whose title, abstract and model names ar
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from leaderboard.models import Claim, Compiled, Conflict, Entry, Paper, ResultFile, SourceRef, StoredClaim, Table
 from leaderboard.registry import Benchmark, Metric, Registry, RegistrySource
+
+ROOT = Path(__file__).resolve().parent.parent
 
 HOSTILE_TITLE = '<script>alert("title")</script> Tiny" onmouseover="alert(1)'
 HOSTILE_MODEL = '=HYPERLINK("http://evil.example")<img src=x onerror=alert(2)>'
@@ -153,3 +158,35 @@ def built_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("built") / "site"
     render_site(make_compiled(), make_registry(), out, generated="2024-03-01")
     return out
+
+
+# ---------------------------------------------------------------- the package as a user gets it
+# (tests/test_install.py and tests/test_sync_workflow.py run the workflows with it)
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], check=True,
+                   capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def venv_bin(dist, tmp_path_factory) -> Path:
+    """bin/ of a fresh venv, outside the checkout, with the wheel installed (not editable)."""
+    venv = tmp_path_factory.mktemp("venv")
+    assert not venv.is_relative_to(ROOT)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    wheel = next(dist.glob("leaderboard-*.whl"))
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile",
+                    "--disable-pip-version-check", str(wheel)], check=True, capture_output=True, env=user_env(venv))
+    return venv / "bin"
+
+
+def user_env(venv: Path) -> dict[str, str]:
+    """The environment of a user (or a runner) with the venv first on PATH and nothing pointing into
+    the checkout or at other schemas."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "LEADERBOARD_SCHEMAS", "VIRTUAL_ENV", "COVERAGE_PROCESS_START")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    return env

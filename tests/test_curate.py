@@ -165,7 +165,7 @@ def test_a_bad_reference_or_field_exits_1_and_leaves_every_file_untouched(result
     out = run(*args, "--results", str(results))
     assert out.exit_code == 1, out.output
     assert out.output.startswith("Error: ") and "Traceback" not in out.output
-    assert {p.name: p.read_bytes() for p in results.iterdir() if not p.name.endswith(".lock")} == before
+    assert {p.name: p.read_bytes() for p in results.iterdir()} == before
 
 
 def test_set_corrects_fields_marks_the_claim_verified_and_survives_re_extraction(results):

@@ -19,7 +19,6 @@ review-comment.yml downloads and reads.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import user_env
 from test_review import ResultRepo, alpha, claim_document, file_name, result_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,35 +45,6 @@ TOY_ABSTRACT = "Toy-1B reaches 81.5% on ToyBench, a benchmark only this data rep
 
 
 # ---------------------------------------------------------------- the package, built and installed
-
-@pytest.fixture(scope="session")
-def dist(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], check=True,
-                   capture_output=True)
-    return out
-
-
-@pytest.fixture(scope="session")
-def venv_bin(dist, tmp_path_factory) -> Path:
-    """bin/ of a fresh venv, outside the checkout, with the wheel installed (not editable)."""
-    venv = tmp_path_factory.mktemp("venv")
-    assert not venv.is_relative_to(ROOT)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    wheel = next(dist.glob("leaderboard-*.whl"))
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile",
-                    "--disable-pip-version-check", str(wheel)], check=True, capture_output=True, env=user_env(venv))
-    return venv / "bin"
-
-
-def user_env(venv: Path) -> dict[str, str]:
-    """The environment of a user (or a runner) with the venv first on PATH and nothing pointing into
-    the checkout or at other schemas."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "LEADERBOARD_SCHEMAS", "VIRTUAL_ENV", "COVERAGE_PROCESS_START")}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
 
 def test_sdist_and_wheel_pass_twine_check(dist):
     files = sorted(str(p) for p in dist.iterdir())

@@ -9,7 +9,7 @@ expressions replaced by the values GitHub gives them for a workflow_dispatch wit
 days are fixed), stopping at the first failing step.
 
 What differs from GitHub, on purpose: the `uses:` steps are not run (the clone is the checkout; the
-`Install` step is replaced by the `leaderboard` this test suite runs, on PATH: `LEADERBOARD_BIN`), the
+`Install` step is replaced by the venv of the built wheel, installed outside the checkout: `venv_bin`), the
 Daily Papers API is a pytest-httpserver serving the recorded-shape responses of tests/fixtures/api (via
 LEADERBOARD_HF_API_URL), and `gh` - the one command replaced - is a stub script on PATH that records
 its arguments and the body file it was given, and answers `gh pr list` from what it recorded.
@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +33,6 @@ from test_sync import DAYS, JULY_2
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "sync.yml"
-# Where `leaderboard` comes from: this test run's own environment (the same one line to change for an
-# installed wheel's venv).
-LEADERBOARD_BIN = Path(sys.executable).parent
 INSTALL_STEP = "python -m pip install --quiet ."
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 # The values GitHub gives the expressions of sync.yml for a workflow_dispatch on main with `until` set;
@@ -127,7 +123,7 @@ class DataRepo:
 
 
 @pytest.fixture
-def data_repo(tmp_path, httpserver) -> DataRepo:
+def data_repo(tmp_path, httpserver, venv_bin) -> DataRepo:
     for day, name in DAYS.items():
         serve_daily(httpserver, day, name)
     seed = tmp_path / "seed"
@@ -152,7 +148,7 @@ def data_repo(tmp_path, httpserver) -> DataRepo:
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GH_", "LEADERBOARD_"))}
-    env |= {"PATH": os.pathsep.join([str(stubs), str(LEADERBOARD_BIN), env.get("PATH", "")]),
+    env |= {"PATH": os.pathsep.join([str(stubs), str(venv_bin), env.get("PATH", "")]),
             "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_TEMP": str(runner_temp),
             "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
             "GH_STUB_LOG": str(tmp_path / "gh-calls.jsonl"),
