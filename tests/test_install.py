@@ -25,13 +25,13 @@ import subprocess
 import sys
 import tarfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import user_env
 from test_review import ResultRepo, alpha, claim_document, file_name, result_document
+from workflow_steps import StepRun, run_job
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -39,8 +39,6 @@ PR_NUMBER = "7"
 # The values GitHub gives the expressions the workflows use, for pull request #7 into main. An expression
 # not listed here is a KeyError: a new one must be added here, with the value GitHub would give it.
 GITHUB_CONTEXT = {"github.base_ref": "main", "github.event.pull_request.number": PR_NUMBER}
-EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-INSTALL_STEP = "python -m pip install --quiet ."
 TOY_ABSTRACT = "Toy-1B reaches 81.5% on ToyBench, a benchmark only this data repository knows."
 
 
@@ -74,41 +72,13 @@ def test_the_sdist_has_what_the_test_suite_reads(dist):
 
 # ---------------------------------------------------------------- data repositories and the workflows
 
-@dataclass
-class StepRun:
-    name: str
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 def load(name: str) -> dict:
     return yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
 
 
-def substitute(value: str) -> str:
-    return EXPRESSION.sub(lambda match: GITHUB_CONTEXT[match.group(1)], str(value))
-
-
-def run_job(job: dict, workspace: Path, venv: Path) -> list[StepRun]:
-    """The job's `run:` steps, in order, until one fails (see the module's docstring)."""
-    done = []
-    for step in job["steps"]:
-        if "run" not in step:
-            continue
-        if step["run"].strip() == INSTALL_STEP:
-            continue  # the session's venv (see the module's docstring)
-        assert "${{" not in step["run"], "expressions go through env:, never into a script"
-        env = user_env(venv) | {"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)}
-        env |= {key: substitute(value) for key, value in step.get("env", {}).items()}
-        script = workspace.parent / "step.sh"
-        script.write_text(step["run"], encoding="utf-8")
-        outcome = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workspace,
-                                 env=env, capture_output=True, text=True, timeout=300)
-        done.append(StepRun(step.get("name", step["run"]), outcome.returncode, outcome.stdout, outcome.stderr))
-        if outcome.returncode != 0:
-            break
-    return done
+def run_review_steps(job: dict, workspace: Path, venv: Path) -> list[StepRun]:
+    env = user_env(venv) | {"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace)}
+    return run_job(job, workspace, env, GITHUB_CONTEXT)
 
 
 def toy_registry() -> dict:
@@ -169,7 +139,7 @@ def review_job() -> dict:
 
 def test_review_workflow_on_a_valid_change_passes_with_the_report(upstream, tmp_path, venv_bin):
     workspace = pull_request_checkout(upstream, tmp_path, [toy_paper(), alpha(72.5)])
-    steps = run_job(review_job(), workspace, venv_bin.parent)
+    steps = run_review_steps(review_job(), workspace, venv_bin.parent)
     assert [s.returncode for s in steps] == [0, 0]  # the review, then "Fail when ..." with exit 0
     report = (workspace / "review" / "report.md").read_text(encoding="utf-8")
     assert steps[0].stdout == report  # `cat review/report.md`: the report is in the job's log
@@ -183,7 +153,7 @@ def test_review_workflow_on_a_valid_change_passes_with_the_report(upstream, tmp_
 
 def test_review_workflow_on_an_invalid_change_fails_after_writing_the_report(upstream, tmp_path, venv_bin):
     workspace = pull_request_checkout(upstream, tmp_path, [broken_paper()])
-    steps = run_job(review_job(), workspace, venv_bin.parent)
+    steps = run_review_steps(review_job(), workspace, venv_bin.parent)
     assert [(s.name, s.returncode) for s in steps] == [
         ("Review the change", 0), ("Fail when the change has validation errors", 1)]
     report = (workspace / "review" / "report.md").read_text(encoding="utf-8")
@@ -210,7 +180,7 @@ def test_pages_workflow_builds_the_site_from_scratch(upstream, tmp_path, venv_bi
     workspace = tmp_path / "pages"
     git(tmp_path, "clone", "-q", str(upstream.path), str(workspace))
     job = load("pages.yml")["jobs"]["build"]
-    [build] = run_job(job, workspace, venv_bin.parent)
+    [build] = run_review_steps(job, workspace, venv_bin.parent)
     assert build.returncode == 0, build.stderr
     assert "Registry: schemas/benchmarks.json (schemas/ of the working directory)" in build.stdout
     upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@"))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -30,11 +29,10 @@ import yaml
 from test_fetch import JULY_1, JUNE_30, serve_daily
 from test_review import alpha, beta, file_name, gamma
 from test_sync import DAYS, JULY_2
+from workflow_steps import StepRun, run_job
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "sync.yml"
-INSTALL_STEP = "python -m pip install --quiet ."
-EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 # The values GitHub gives the expressions of sync.yml for a workflow_dispatch on main with `until` set;
 # an expression not listed is a KeyError (add it with the value GitHub would give it).
 GITHUB_CONTEXT = {"inputs.since": "", "inputs.until": "2025-07-02", "github.token": "ghs_not_a_real_token",
@@ -55,38 +53,8 @@ if args[:2] == ["pr", "list"]:
 """
 
 
-@dataclass
-class StepRun:
-    name: str
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
-
-
-def substitute(value: str) -> str:
-    return EXPRESSION.sub(lambda match: GITHUB_CONTEXT[match.group(1)], str(value))
-
-
-def run_job(job: dict, workspace: Path, env: dict[str, str]) -> list[StepRun]:
-    """The job's `run:` steps in order (job `env:`, then the step's), until one fails."""
-    done = []
-    for step in job["steps"]:
-        if "run" not in step or step["run"].strip() == INSTALL_STEP:
-            continue
-        assert "${{" not in step["run"], "expressions go through env:, never into a script"
-        step_env = env | {key: substitute(value) for key, value in {**job.get("env", {}), **step.get("env", {})}.items()}
-        script = workspace.parent / "step.sh"
-        script.write_text(step["run"], encoding="utf-8")
-        outcome = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workspace,
-                                 env=step_env, capture_output=True, text=True, timeout=300)
-        done.append(StepRun(step.get("name", step["run"]), outcome.returncode, outcome.stdout, outcome.stderr))
-        if outcome.returncode != 0:
-            break
-    return done
 
 
 @dataclass
@@ -106,7 +74,7 @@ class DataRepo:
 
     def run_workflow(self) -> list[StepRun]:
         [job] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"].values()
-        steps = run_job(job, self.checkout(), self.env)
+        steps = run_job(job, self.checkout(), self.env, GITHUB_CONTEXT)
         assert all(step.returncode == 0 for step in steps), steps
         return steps
 
