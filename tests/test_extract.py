@@ -171,3 +171,11 @@ def test_pathological_input_is_fast(registry, text):
     began = time.perf_counter()
     extract_claims(paper(text), registry)
     assert time.perf_counter() - began < 1.0
+
+
+def test_a_base_model_ending_a_sentence_keeps_no_full_stop(registry):
+    abstract = ("We propose Tree-R, a reasoning framework for quantized models. On the MedQA dataset, Tree-R raises "
+                "accuracy from 34% to 50% for the Llama2-70b model and from 58.77% to 69.49% for Llama-3.1-8b. "
+                "Code is available.")
+    bases = {c.base_model for c in claims_of(registry, abstract, "Tree-R: Reasoning for Quantized Models")}
+    assert "Llama-3.1-8b" in bases and not any(b and b.endswith(".") for b in bases), bases

@@ -209,7 +209,8 @@ def _claim(text: str, start: int, end: int, cand: Candidate, kind: str, context:
                     lambda name: registry.lookup(name) is not None)
     model, params = tidy_model(who.model, who.params, kind, context, registry, who.as_written)
     confidence = who.confidence if not model.startswith("(") else "low"
-    base_model = who.base_model if who.base_model != model else None
+    # A base model named last in its sentence is found with the sentence's full stop ("for Llama-3.1-8b.").
+    base_model = who.base_model.rstrip(".,;:") if who.base_model and who.base_model != model else None
     setting = setting_of(text, start, end, span_start, span_end)
     return Claim(
         model=model,
