@@ -51,6 +51,17 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class RegistrySource:
+    """Where a generated entry comes from: the source's item, its licence, and the repository and commit read
+    (from the generated file's header; None when the header does not name them)."""
+    source: str  # "helm", "lm-eval-harness", ...
+    licence: str
+    ref: str  # the run group, task or dataset in that source
+    repository: str | None = None  # "stanford-crfm/helm"
+    commit: str | None = None
+
+
+@dataclass(frozen=True)
 class Benchmark:
     id: str
     name: str
@@ -59,6 +70,7 @@ class Benchmark:
     homepage: str | None
     metrics: tuple[Metric, ...]  # the first is the benchmark's headline metric
     sources: tuple[str, ...] = ()  # generated entries: the taxonomies it comes from ("helm", ...)
+    source_refs: tuple[RegistrySource, ...] = ()  # generated entries: each source item with its licence
 
     @property
     def generated(self) -> bool:
@@ -147,13 +159,14 @@ def load_registry(path: Path | str | None = None, generated: Path | str | None =
                   validate_generated: bool = False) -> Registry:
     """Load the curated registry and, when given, a generated one under it.
 
-    Without arguments: `schemas/benchmarks.json` plus `schemas/benchmarks-generated.json` when it
-    exists. Every problem is a RegistryError naming file and JSON pointer. The curated file is always
+    Without arguments: `schemas/benchmarks.json` plus `schemas/benchmarks-generated.json` (the packaged
+    one when the schemas directory in use has none). Every problem is a RegistryError naming file and JSON pointer. The curated file is always
     validated against the schema; the generated one (1,000+ entries, written by a tested script) only
     when `validate_generated` is set, as `leaderboard validate` and the tests do.
     """
-    if path is None and generated is None and (schemas_dir() / GENERATED_FILE).exists():
-        generated = schemas_dir() / GENERATED_FILE
+    if path is None and generated is None and schema_file(GENERATED_FILE).exists():
+        # A data repository's schemas/ may hold only its curated file: the packaged generated one stays under it.
+        generated = schema_file(GENERATED_FILE)
     path = Path(path) if path else schemas_dir() / REGISTRY_FILE
     schema = read_json_file(schema_file(REGISTRY_SCHEMA))
     benchmarks = _read_benchmarks(path, schema)
@@ -172,7 +185,8 @@ def _read_benchmarks(path: Path, schema: dict | None) -> list[Benchmark]:
             raise RegistryError("invalid registry:\n  " + "\n  ".join(lines), file=str(path),
                                 hint=f"fix the entries named above; the format is {REGISTRY_SCHEMA}")
     try:
-        benchmarks = [_benchmark(entry) for entry in document["benchmarks"]]
+        origins = document.get("generated", {}).get("sources", {})
+        benchmarks = [_benchmark(entry, origins) for entry in document["benchmarks"]]
     except (KeyError, TypeError) as exc:  # only an unvalidated file gets here
         raise RegistryError(f"invalid registry: missing or malformed {exc}", file=str(path),
                             hint=f"regenerate it, or check it with `leaderboard validate`; the format is {REGISTRY_SCHEMA}") from None
@@ -221,7 +235,7 @@ def _pointer(parts) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
 
 
-def _benchmark(entry: dict) -> Benchmark:
+def _benchmark(entry: dict, origins: dict | None = None) -> Benchmark:
     metrics = tuple(
         Metric(
             id=m["id"],
@@ -242,7 +256,13 @@ def _benchmark(entry: dict) -> Benchmark:
         homepage=entry.get("homepage"),
         metrics=metrics,
         sources=tuple(dict.fromkeys(source["source"] for source in entry.get("sources", ()))),
+        source_refs=tuple(_source_ref(source, (origins or {}).get(source["source"], {})) for source in entry.get("sources", ())),
     )
+
+
+def _source_ref(source: dict, origin: dict) -> RegistrySource:
+    return RegistrySource(source["source"], source.get("licence", ""), source.get("ref", ""),
+                     origin.get("repository"), origin.get("commit"))
 
 
 def _check_unique_names(benchmarks: list[Benchmark], file: str) -> None:

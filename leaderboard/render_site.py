@@ -308,6 +308,7 @@ class _Site:
         yield "models.html", "models.html", self.models_context
         yield "conflicts.html", "conflicts.html", self.conflicts_context
         yield "downloads.html", "downloads.html", self.downloads_context
+        yield "registry.html", "registry.html", self.registry_context
         yield "queue.html", "queue.html", self.queue_context
 
     def render(self, path: str, template: str, context: dict) -> bytes:
@@ -357,6 +358,8 @@ class _Site:
         rows = []
         for benchmark in self.benchmarks:
             tables = self.tables_by_benchmark[benchmark.id]
+            if not tables:  # the registry page lists the others: a thousand "no results yet" rows would bury the boards
+                continue
             headline = _headline(tables)
             leader = headline.entries[0] if headline and headline.entries else None
             dates = [s.published for t in tables for e in t.entries for s in e.sources if s.published]
@@ -375,8 +378,26 @@ class _Site:
                 },
                 "updated": _latest(dates),
             })
-        return {"title": "Benchmarks", "benchmarks": rows, "papers": len(self.results),
+        return {"title": "Benchmarks", "benchmarks": rows, "registry_size": len(self.registry), "papers": len(self.results),
                 "claims": sum(len(r.claims) for r in self.results.values()), "conflicts": len(self.compiled.conflicts)}
+
+    def registry_context(self) -> dict:
+        """registry.html: every benchmark of the registry, with its metrics, sources and licences."""
+        pages = {b.id for b in self.benchmarks}
+        rows = []
+        for benchmark in sorted(self.registry, key=lambda b: (b.name.casefold(), b.id)):
+            rows.append({
+                "id": benchmark.id, "name": benchmark.name, "aliases": benchmark.aliases, "task": benchmark.task,
+                "search": " ".join((benchmark.id, benchmark.name, *benchmark.aliases, benchmark.task)).lower(),
+                "metrics": [(m.name, m.direction) for m in benchmark.metrics],
+                "sources": [{"source": s.source, "licence": s.licence, "ref": s.ref,
+                             "href": f"https://github.com/{s.repository}/tree/{s.commit}" if s.repository and s.commit else None}
+                            for s in benchmark.source_refs],
+                "href": self.benchmark_href(benchmark.id, "") if benchmark.id in pages else None,
+                "entries": sum(len(t.entries) for t in self.tables_by_benchmark.get(benchmark.id, ())),
+            })
+        unknown = sum(1 for row in rows if any(direction == "unknown" for _, direction in row["metrics"]))
+        return {"title": "Benchmark registry", "benchmarks": rows, "unknown": unknown}
 
     def leader_name(self, entry) -> str:
         """A leader's name for the index: a placeholder ("(unnamed)", "(baseline)") never heads a board
@@ -681,6 +702,7 @@ class _Site:
         yield page("models.html", "models.html", self.models_context, whole and ("models", whole))
         yield page("conflicts.html", "conflicts.html", self.conflicts_context, whole and ("conflicts", whole))
         yield page("downloads.html", "downloads.html", self.downloads_context)
+        yield page("registry.html", "registry.html", self.registry_context)  # its context is its inputs
         results_digest = self._results_digest(sources)
         yield page("queue.html", "queue.html", self.queue_context,
                    ("queue", results_digest, whole) if results_digest and whole else None)

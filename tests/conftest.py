@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from leaderboard.models import Claim, Compiled, Conflict, Entry, Paper, ResultFile, SourceRef, StoredClaim, Table
-from leaderboard.registry import Benchmark, Metric, Registry
+from leaderboard.registry import Benchmark, Metric, Registry, RegistrySource
 
 HOSTILE_TITLE = '<script>alert("title")</script> Tiny" onmouseover="alert(1)'
 HOSTILE_MODEL = '=HYPERLINK("http://evil.example")<img src=x onerror=alert(2)>'
+HOSTILE_BENCHMARK = '<img src=x onerror=alert(8)>Evil" Bench'
 HOSTILE_ABSTRACT = (
     'We present <script>alert("abstract")</script> TinyLM. Click [here](javascript:alert(3)) or '
     '<a href="javascript:alert(4)">this</a>. ' + HOSTILE_MODEL + " scores 45.0% on MMLU, "
@@ -43,6 +44,12 @@ def make_registry() -> Registry:
                   (Metric("perplexity", "Perplexity", "lower", None, 1, None, ("ppl",)),)),
         Benchmark("gsm8k", "GSM8K", (), "grade-school maths", "javascript:alert(5)", (accuracy,)),
         Benchmark("hellaswag", "HellaSwag", (), "commonsense", None, (accuracy,)),
+        # No results: only on the registry page. The second one is generated, hostile, of unknown direction.
+        Benchmark("piqa", "PIQA", ("Physical Interaction QA",), "physical commonsense", None, (accuracy,)),
+        Benchmark("evil-bench", HOSTILE_BENCHMARK, ("<script>alert(9)</script>",), '"><b>task</b>', None,
+                  (Metric("score", "<i>Score</i>", "unknown", None, None, None),),
+                  sources=("helm",),
+                  source_refs=(RegistrySource("helm", "Apache-2.0", "schema.yaml#<evil>", "stanford-crfm/helm", "63754d05"),)),
     ])
 
 

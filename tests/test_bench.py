@@ -378,3 +378,25 @@ def test_the_background_worker_draws_what_this_process_draws(corpus):
         assert worker.result() == {table.key: sota_chart(table) for table in tables}
     finally:
         worker.close()
+
+
+def test_a_registry_change_gives_the_site_of_a_full_build(corpus, tmp_path, monkeypatch):
+    """registry.html and the index's count depend on the registry (an edit of schemas/ also changes
+    the cache's fingerprint; this checks the pages' own inputs without that safety net)."""
+    import leaderboard.registry as registry_module
+    from leaderboard.registry import Benchmark, Metric, Registry, RegistrySource
+
+    listings, original = corpus
+    results = copy_results(original, tmp_path / "results")
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    extra = Benchmark("zz-new-bench", "Zz New Bench", (), "testing", None,
+                      (Metric("score", "Score", "unknown", None, None, None),), sources=("helm",),
+                      source_refs=(RegistrySource("helm", "Apache-2.0", "schema.yaml#zz", "stanford-crfm/helm", "abc123"),))
+    grown = Registry([*default_registry(), extra])
+    monkeypatch.setattr(registry_module, "default_registry", lambda: grown)
+    incremental = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    assert 0 < incremental.rendered < 5  # registry.html and index.html
+    full_build(listings, results, tmp_path / "full")
+    assert site_tree(site) == site_tree(tmp_path / "full")
+    assert "Zz New Bench" in (site / "registry.html").read_text(encoding="utf-8")

@@ -112,4 +112,22 @@ def test_index_search_filters_benchmarks(built_site, browser_page):
     search.fill("wt103")  # an alias
     assert _column(page, "#benchmark-list", 0) == ["WikiText-103"]
     search.fill("")
-    assert len(_column(page, "#benchmark-list", 0)) == 4
+    assert len(_column(page, "#benchmark-list", 0)) == 3  # HellaSwag and PIQA have no results: registry page only
+
+
+
+def test_registry_search_filters_as_you_type(built_site, browser_page, tmp_path):
+    page = browser_page
+    page.goto((built_site / "index.html").as_uri())
+    page.get_by_role("link", name="6 benchmarks in the registry").click()
+    search = page.get_by_label("Search the registry")  # shown only once the script ran
+    assert len(_column(page, "#registry-list", 0)) == 6
+    search.type("physical")  # PIQA's alias and task, keystroke by keystroke
+    shown = _column(page, "#registry-list", 0)
+    assert len(shown) == 1 and shown[0].startswith("PIQA")
+    assert page.text_content(".filter-status") == "1 of 6 benchmarks"
+    search.fill("alert(9)")  # the hostile alias is text: found, not run
+    assert len(_column(page, "#registry-list", 0)) == 1
+    search.fill("")
+    assert len(_column(page, "#registry-list", 0)) == 6
+    page.screenshot(path=str(tmp_path / "registry.png"), full_page=True)

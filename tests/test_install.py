@@ -86,7 +86,8 @@ def test_sdist_and_wheel_pass_twine_check(dist):
 def test_the_wheel_has_the_schemas_inside_the_package(dist):
     names = zipfile.ZipFile(next(dist.glob("*.whl"))).namelist()
     shipped = {n.removeprefix("leaderboard/schemas/") for n in names if n.startswith("leaderboard/schemas/")}
-    assert shipped == {p.name for p in (ROOT / "schemas").glob("*.json")}  # every one, and nothing else
+    in_git = {p.relative_to(ROOT / "schemas").as_posix() for p in (ROOT / "schemas").rglob("*") if p.is_file()}
+    assert shipped == in_git  # every one (the extraction word lists too), and nothing else
     assert not any(n.startswith(("schemas/", "tests/")) for n in names)  # nothing outside the package
 
 

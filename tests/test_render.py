@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import HOSTILE_MODEL, HOSTILE_TITLE
+from conftest import HOSTILE_BENCHMARK, HOSTILE_MODEL, HOSTILE_TITLE, make_registry
 
 from leaderboard import render_site as site_module
 from leaderboard.chart import sota_chart
@@ -112,7 +112,7 @@ def test_hostile_text_is_text_only(built_site):
             for name in ("href", "src", "action", "xlink:href"):
                 value = (attributes.get(name) or "").strip().lower()
                 assert not value.startswith(("javascript:", "data:", "vbscript:")), (relative, tag, value)
-        assert "<script>alert" not in html and "onerror=alert" not in html.replace("onerror=alert(2)&gt;", "")
+        assert "<script>alert" not in html and "onerror=alert" not in html.replace("onerror=alert(2)&gt;", "").replace("onerror=alert(8)&gt;", "")
     paper = _Parsed((built_site / "papers/ff00ee11dd.html").read_text(encoding="utf-8"))
     assert HOSTILE_TITLE in paper.all_text  # shown, as text
     assert '<a href="javascript:alert(4)">this</a>' in paper.all_text
@@ -380,3 +380,28 @@ def test_a_placeholder_never_leads_a_board_on_the_index(site_compiled, site_regi
     names = [row["leader"]["model"] for row in rows if row["leader"]]
     assert not any(name.startswith("(") for name in names)
     assert f"unnamed system of “{leader.source.paper_title}”" in names
+
+
+def test_index_lists_only_benchmarks_with_leaderboards_and_counts_the_registry(built_site):
+    index = (built_site / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<th scope="row"><a href="benchmarks/([^"]+)\.html">', index)
+    assert rows == ["gsm8k", "mmlu", "wikitext-103"]  # HellaSwag and PIQA have no table
+    assert '<a href="registry.html">6 benchmarks in the registry</a>' in index
+    assert "no results yet" not in index
+
+
+def test_registry_page_lists_every_benchmark_with_sources_and_unknown_directions(built_site):
+    html = (built_site / "registry.html").read_text(encoding="utf-8")
+    page = _Parsed(html)
+    rows = re.findall(r'<tr data-search="([^"]*)">', html)
+    assert len(rows) == len(make_registry()) == 6
+    for name in ("MMLU", "PIQA", "HellaSwag", HOSTILE_BENCHMARK):
+        assert name in page.all_text
+    assert 'href="benchmarks/mmlu.html"' in html and "Physical Interaction QA" in page.all_text
+    # the generated entry: its source linked at its commit, its licence, its unknown direction marked
+    assert 'href="https://github.com/stanford-crfm/helm/tree/63754d05"' in html
+    assert "schema.yaml#<evil> Apache-2.0" in page.all_text
+    assert '<a class="unknown" href="#unknown-direction">&lt;i&gt;Score&lt;/i&gt; (direction unknown)</a>' in html
+    assert 'id="unknown-direction"' in html and "schemas/benchmarks.json" in page.all_text
+    assert "Accuracy (higher)" in page.all_text and "Perplexity (lower)" in page.all_text
+    assert '<a href="registry.html" aria-current="page">Registry</a>' in html

@@ -83,6 +83,7 @@ def test_every_page_is_reachable_from_the_index(built_site):
             if not parts.scheme and parts.path:
                 queue.append((page.parent / unquote(parts.path)).resolve())
     assert {p for p in root.rglob("*.html")} <= seen
+    assert root / "registry.html" in seen  # from every page's menu and the index's count line
 
 
 def test_downloads_are_linked(built_site):
