@@ -204,12 +204,12 @@ def test_every_relative_link_resolves(path):
 def test_the_link_check_finds_broken_links_anchors_and_files_outside_the_project(tmp_path):
     root = tmp_path / "project"
     root.mkdir()
-    (tmp_path / "DESIGN.md").write_text("# Outside\n", encoding="utf-8")
+    (tmp_path / "OUTSIDE.md").write_text("# Outside\n", encoding="utf-8")
     (root / "target.md").write_text("# A `code` heading\n\n## Papers (`ingest` output)\n", encoding="utf-8")
     page = root / "page.md"
     page.write_text("[ok](target.md#a-code-heading) [ok](target.md#papers-ingest-output) [ok](#here)\n"
                     "[gone](missing.md) [bad anchor](target.md#nothing) `[in code](missing.md)`\n"
-                    "[outside](../DESIGN.md) [web](https://example.org/x.md)\n\n# Here\n", encoding="utf-8")
+                    "[outside](../OUTSIDE.md) [web](https://example.org/x.md)\n\n# Here\n", encoding="utf-8")
     assert broken_links(page, root=root) == ["missing.md: no such file",
                                              "target.md#nothing: no heading with anchor #nothing",
-                                             "../DESIGN.md: outside the project"]
+                                             "../OUTSIDE.md: outside the project"]
