@@ -19,7 +19,8 @@ from leaderboard.cli import main
 from leaderboard.registry import default_registry
 
 ROOT = Path(__file__).parent.parent
-READERS = ("bench", "build", "eval", "export", "extract", "import", "review", "validate")
+READERS = ("bench", "build", "claim add", "claim reject", "claim set", "claim verify", "eval", "export", "extract",
+           "import", "queue", "review", "sync", "validate")
 
 
 @pytest.fixture
@@ -102,7 +103,7 @@ def test_review_says_which_registry_it_used(elsewhere):
 
 @pytest.mark.parametrize("command", READERS)
 def test_every_command_that_reads_the_registry_takes_schemas(command):
-    result = CliRunner().invoke(main, [command, "--help"])
+    result = CliRunner().invoke(main, [*command.split(), "--help"])
     assert "--schemas DIR" in result.output
 
 
@@ -110,3 +111,25 @@ def test_nothing_points_outside_the_project():
     """--help texts and comments point to the project's own docs, not to a file it does not have."""
     for path in sorted((ROOT / "leaderboard").rglob("*.py")):
         assert "DESIGN" + ".md" not in path.read_text(encoding="utf-8"), path
+
+
+def test_queue_and_claim_read_the_registry_that_schemas_names(elsewhere):
+    toy = toy_registry_dir(elsewhere / "small")
+    document = toy_paper()
+    document["claims"][0]["status"] = "extracted"  # in the queue
+    (elsewhere / "results" / file_name(document)).write_text(json.dumps(document), encoding="utf-8")
+    paper_id = Path(file_name(document)).stem
+
+    def reasons(*args: str) -> list[str]:
+        result = CliRunner().invoke(main, ["queue", "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        [item] = json.loads(result.stdout)
+        return item["reasons"]
+
+    assert "unregistered" in reasons()  # ToyBench is not in the packaged registry
+    assert "unregistered" not in reasons("--schemas", str(toy))
+    move = ["claim", "set", f"{paper_id}#1", "benchmark=ToyBench"]
+    refused = CliRunner().invoke(main, move)
+    assert refused.exit_code == 1 and "'ToyBench' is not in the registry" in refused.output
+    done = CliRunner().invoke(main, [*move, "--schemas", str(toy)])
+    assert done.exit_code == 0, done.output

@@ -198,7 +198,8 @@ def test_cli_prints_the_summary_and_the_review_then_nothing_new(repo, api_url):
     assert "## Leaderboard review" in done.output and "#### MMLU: Accuracy, higher is better (new leaderboard)" \
         in done.output and "**Verdict:** ✅ Valid: 8 added" in done.output
     again = cli("--api-url", api_url, "--until", "2025-07-02")
-    assert again.exit_code == 0 and again.output == "Nothing new: Daily Papers are synced up to 2025-07-02.\n"
+    assert again.exit_code == 0 and again.stdout == "Nothing new: Daily Papers are synced up to 2025-07-02.\n"
+    assert again.stderr.startswith("Registry: ") and again.stderr.endswith("(packaged with leaderboard)\n")
 
 
 def test_cli_refusal_is_an_error_with_exit_1(repo, api_url):

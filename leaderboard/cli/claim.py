@@ -9,6 +9,7 @@ import click
 from ..curate import add_claim, parse_assignments, reject_claim, set_claim, verify_claim
 from ..paths import DEFAULT_RESULTS
 from ..registry import default_registry
+from .common import schemas_option
 
 results_option = click.option(
     "--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RESULTS,
@@ -36,6 +37,7 @@ def command() -> None:
 @command.command("verify")
 @click.argument("refs", nargs=-1, required=True, metavar="REF...")
 @results_option
+@schemas_option
 def verify(refs: tuple[str, ...], results_dir: Path) -> None:
     """Mark claims as verified: a person checked the number against the abstract."""
     registry = default_registry()
@@ -47,6 +49,7 @@ def verify(refs: tuple[str, ...], results_dir: Path) -> None:
 @click.argument("ref", metavar="REF")
 @click.option("--reason", required=True, help="Why the number is wrong or not comparable (kept as the claim's note).")
 @results_option
+@schemas_option
 def reject(ref: str, reason: str, results_dir: Path) -> None:
     """Reject a claim: it leaves the leaderboards, and re-extraction never brings it back."""
     click.echo(str(reject_claim(results_dir, ref, reason, default_registry())))
@@ -56,6 +59,7 @@ def reject(ref: str, reason: str, results_dir: Path) -> None:
 @click.argument("ref", metavar="REF")
 @click.argument("assignments", nargs=-1, required=True, metavar="FIELD=VALUE...")
 @results_option
+@schemas_option
 def set_(ref: str, assignments: tuple[str, ...], results_dir: Path) -> None:
     """Correct fields of a claim; an extracted claim becomes verified (a person checked it).
 
@@ -72,6 +76,7 @@ def set_(ref: str, assignments: tuple[str, ...], results_dir: Path) -> None:
 @click.option("--note", default=None, help="A note kept with the claim.")
 @click.argument("assignments", nargs=-1, required=True, metavar="FIELD=VALUE...")
 @results_option
+@schemas_option
 def add(paper: str, evidence: str, note: str | None, assignments: tuple[str, ...], results_dir: Path) -> None:
     """Add a claim the extractor missed (status `added`); model, benchmark and value are required.
 

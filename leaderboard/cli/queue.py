@@ -26,6 +26,7 @@ from ..curate import (
 from ..paths import DEFAULT_RESULTS
 from ..registry import default_registry
 from ..results import load_results
+from .common import schemas_option
 
 
 @click.command("queue")
@@ -36,6 +37,7 @@ from ..results import load_results
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show only the first N claims.")
 @click.option("--interactive", "-i", is_flag=True,
               help="Review claim by claim on a terminal: v verify, r reject, e edit, s skip, q quit.")
+@schemas_option
 def command(results_dir: Path, fmt: str, limit: int | None, interactive: bool) -> None:
     """The claims nobody has reviewed yet, in the order to look at them.
 

@@ -12,6 +12,7 @@ from .. import fetch
 from ..paths import DEFAULT_RESULTS
 from ..review import render_review_markdown
 from ..sync import DEFAULT_MAX_NEW_CLAIMS, SyncOutcome, sync
+from .common import registry_line, schemas_option
 from .fetch import IsoDate, http_options
 
 
@@ -25,6 +26,7 @@ from .fetch import IsoDate, http_options
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Processes to extract with; the output is the same for any number.")
 @http_options(fetch.DEFAULT_HF_API, refresh=False, api_envvar="LEADERBOARD_HF_API_URL")
+@schemas_option
 def command(since: date | None, until: date | None, results_dir: Path, max_new_claims: int, jobs: int,
             **http) -> None:
     """Fetch every Daily Papers day since the last synced one and extract its papers into --results.
@@ -46,6 +48,7 @@ def command(since: date | None, until: date | None, results_dir: Path, max_new_c
     outcome = sync(http.pop("data_dir"), results_dir, since=since, until=until, max_new_claims=max_new_claims,
                    jobs=jobs, **http)
     _echo_outcome(outcome)
+    click.echo(registry_line(), err=True)
     if outcome.failure:
         click.echo(f"Error: {outcome.failure}", err=True)
         raise click.exceptions.Exit(1)
