@@ -30,9 +30,9 @@ from .extract.mentions import benchmark_index
 from .extract.numbers import NUMBER
 from .extract.sentences import sentence_spans
 from .ids import normalise_title
-from .ingest import ingest
 from .models import Paper
-from .registry import Registry, default_registry
+from .sources.ingest import ingest
+from .store.registry import Registry, default_registry
 
 PAPERS_PER_FILE = 1000
 _PAGE_HEADER = ("new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
@@ -259,9 +259,9 @@ def run_bench(papers: int, work_dir: Path | str, jobs: int = 1, seed: int = 0, b
     """
     from .build import drop_invalid_claims, render_with_cache
     from .cache import BuildCache
-    from .compile import compile_results
+    from .compile.tables import compile_results
     from .extract import extract_all
-    from .results import load_results, write_results
+    from .store.results import load_results, write_results
 
     step = progress or (lambda _message: None)
     work = Path(work_dir)
@@ -331,7 +331,7 @@ def change_one_result(results_dir: Path) -> Path:
     """Mark the first valid extracted score on a registry benchmark (in file order) as verified: the
     kind of one-file change a reviewer makes, and one that reaches a leaderboard (its benchmark page,
     the model's page and the downloads change with it). Returns the file."""
-    from .validate import validate_document
+    from .store.validate import validate_document
 
     registry = default_registry()
     for path in sorted(results_dir.glob("*.json")):

@@ -24,7 +24,7 @@ from .paths import DEFAULT_RESULTS, DEFAULT_SITE
 from .workers import Worker, can_fork
 
 if TYPE_CHECKING:
-    from .render_site import SiteOptions
+    from .render.site import SiteOptions
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def gather_validated(inputs: list[str] | None, results_dir: Path, registry, jobs
     whose text is unchanged is not extracted again. `keys` is what `request_input_keys` returned
     for the same inputs (by default it is called here).
     """
-    from .results import result_from_paper
+    from .store.results import result_from_paper
 
     cache = cache or BuildCache(None)
     keys = keys or request_input_keys(inputs, results_dir, cache)
@@ -136,7 +136,7 @@ def request_input_keys(inputs: list[str] | None, results_dir: Path, cache: Build
     """Start finding the input files and their keys (see `input_keys`); call the returned function
     for them. With a cache and a `worker`, the worker stats (and where needed reads) the files,
     100,000 of them at scale, while this process goes on."""
-    from .ingest import display_path, embedded_corpus, listing_files
+    from .sources.ingest import display_path, embedded_corpus, listing_files
 
     files = embedded_corpus() if inputs is None else listing_files(inputs)  # a missing input: raised here
     named = [(str(path), display_path(path)) for path in files]
@@ -150,7 +150,7 @@ def request_input_keys(inputs: list[str] | None, results_dir: Path, cache: Build
 def input_keys(cache: BuildCache, listings: list[tuple[str, str]], results_folder: str) -> InputKeys:
     """The keys of the listing files ((path, display name) pairs) and of every result file in
     `results_folder`, from the cache's stat index where a file's stat is unchanged."""
-    from .results import result_file_names
+    from .store.results import result_file_names
 
     names = result_file_names(results_folder)
     if not cache.enabled:
@@ -187,7 +187,7 @@ class ListedPapers:
 
 def ingest_cached(files: list[Path], keys: list[str | None], cache: BuildCache) -> ListedPapers:
     """`ingest` of the listing `files`, parsing only those whose key (see `input_keys`) is new."""
-    from .ingest import merge_papers, parse_listing_file
+    from .sources.ingest import merge_papers, parse_listing_file
 
     if not cache.enabled:
         papers = merge_papers(p for path in files for p in parse_listing_file(path))
@@ -255,7 +255,7 @@ def load_and_validate(paths: list[Path] | list[str], registry, jobs: int = 1) ->
 
 
 def _load_and_validate(paths: list[Path] | list[str], registry=None) -> list[tuple[ResultFile, list[Issue], int]]:
-    from .results import load_result_file
+    from .store.results import load_result_file
 
     return [_validate_result(load_result_file(path), registry or _REGISTRY) for path in paths]
 
@@ -273,8 +273,8 @@ def drop_invalid_claims(results: list[ResultFile], registry) -> tuple[list[Resul
 
 
 def _validate_result(result: ResultFile, registry) -> tuple[ResultFile, list[Issue], int]:
-    from .results import result_to_json
-    from .validate import validate_document
+    from .store.results import result_to_json
+    from .store.validate import validate_document
 
     file = result.path or f"results/{result.paper.id}.json"
     issues = validate_document(result_to_json(result), file, registry)
@@ -330,9 +330,9 @@ def build_site(
     collecting = gc.isenabled()
     try:
         keys = request_input_keys(inputs, Path(results_dir), cache, worker)  # the worker's first task
-        from .chart import warm_up
-        from .registry import default_registry
-        from .render import lock_site, scan_site
+        from .render.chart import warm_up
+        from .render.output import lock_site, scan_site
+        from .store.registry import default_registry
 
         registry = default_registry()
         with lock_site(out_dir):  # one build of an output directory at a time, from start to end
@@ -361,12 +361,12 @@ def build_site(
 def _compile_and_render(gathered: Gathered, registry, out_dir: Path, markdown: Path | None, jobs: int,
                         step: Callable[[str], None], cache: BuildCache, worker: Worker | None,
                         options: SiteOptions | None = None) -> BuildSummary:
-    from .compile import compile_results
-    from .render import write_markdown
+    from .compile.tables import compile_results
+    from .render.output import write_markdown
 
     results = gathered.results
     step("reconcile + compile")
-    from .render_site import SiteOptions
+    from .render.site import SiteOptions
 
     options = options or SiteOptions()
     compiled: Compiled = compile_results(results, registry, policy=options.policy)
@@ -400,7 +400,7 @@ def render_with_cache(compiled: Compiled, registry, out_dir: Path, jobs: int, ca
     the build the cache remembers (everything, without a cache), and remember the new site in the
     cache. `sources` names each paper's result by a hash of its inputs (see gather_validated).
     Returns a render.SiteOutcome."""
-    from .render import render_site_cached
+    from .render.output import render_site_cached
 
     @cache_result
     def existing() -> dict | None:  # the previous site's files, as the worker found them
@@ -474,7 +474,7 @@ class _OnFirstUse(Mapping):
 def entry_keys(tables, table_keys: dict[str, str], cache: BuildCache) -> dict[str, dict[str, str]]:
     """{table key: {model id: hash of what the model's page shows of that table}}: the model's row,
     the table's heading and its number of entries. Taken from the cache for unchanged tables."""
-    from .render_markdown import table_heading
+    from .render.markdown import table_heading
 
     found = {}
     for table in tables:
@@ -510,7 +510,7 @@ def draw_charts(tables, jobs: int, cache: BuildCache, table_keys: dict[str, str]
     """Every table's chart by Table.key: from the cache when the table is unchanged, else drawn
     (shared between this process and a warm `worker`, or in `jobs` processes: matplotlib is the
     slowest part of rendering)."""
-    from .chart import sota_chart
+    from .render.chart import sota_chart
 
     table_keys = table_keys or {}
     keys = {table.key: (table_keys.get(table.key) or object_key(table)) if cache.enabled else "" for table in tables}
@@ -537,6 +537,6 @@ def draw_charts(tables, jobs: int, cache: BuildCache, table_keys: dict[str, str]
 
 
 def _draw_in_worker(tables: list) -> dict:
-    from .chart import sota_chart
+    from .render.chart import sota_chart
 
     return {table.key: sota_chart(table) for table in tables}

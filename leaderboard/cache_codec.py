@@ -221,8 +221,8 @@ class Manifest(TypedDict):
 
 def build_kinds() -> dict[str, object]:
     """The declared type of every table, blob and document the build keeps (see leaderboard.build)."""
-    from .chart import Chart
     from .models import Claim, Issue, Paper, ResultFile
+    from .render.chart import Chart
 
     return {
         "validated": tuple[ResultFile, list[Issue], int],  # a result file's validated outcome

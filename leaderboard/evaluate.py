@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import InputError
 from .extract import extract_all
 from .models import CONFIDENCES, Claim, Paper
-from .registry import Registry, normalise_name
+from .store.registry import Registry, normalise_name
 
 LEADERBOARD = "leaderboard"  # absolute + cited
 DELTA = "delta"

@@ -15,6 +15,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
 REGISTRY_FILE = "benchmarks.json"
+RESULT_SCHEMA = "result.schema.json"  # the JSON Schema of a result file, in the schemas directory
 LOCAL_SCHEMAS = Path("schemas")
 
 _chosen: Path | None = None  # set by the CLI's --schemas for the command being run

@@ -36,7 +36,11 @@ import requests
 
 from .errors import FetchError, InputError, SyncRefused
 from .extract import extract_all
-from .fetch import (
+from .models import Paper
+from .paths import SYNC_STATE_FILE
+from .review.diff import Review, review_snapshots
+from .review.git import Snapshot, directory_snapshot
+from .sources.fetch import (
     DEFAULT_HF_API,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
@@ -45,7 +49,7 @@ from .fetch import (
     date_range,
     fetch_daily_papers,
 )
-from .ingest import (
+from .sources.ingest import (
     display_path,
     embedded_corpus,
     listing_files,
@@ -53,10 +57,7 @@ from .ingest import (
     parse_listing,
     parse_listing_file,
 )
-from .models import Paper
-from .paths import SYNC_STATE_FILE
-from .results import HUMAN_STATUSES, PlannedFile, apply_plan, plan_results, write_text_atomic
-from .review import Review, Snapshot, directory_snapshot, review_snapshots
+from .store.results import HUMAN_STATUSES, PlannedFile, apply_plan, plan_results, write_text_atomic
 
 STATE_FORMAT = "leaderboard-sync"
 STATE_VERSION = 1
@@ -159,7 +160,7 @@ def sync(
     safety limit (nothing is written in either case).
     """
     if registry is None:
-        from .registry import default_registry
+        from .store.registry import default_registry
 
         registry = default_registry()
     data_dir, results_dir = Path(data_dir), Path(results_dir)

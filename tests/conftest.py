@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from leaderboard.models import Claim, Compiled, Conflict, Entry, Paper, ResultFile, SourceRef, StoredClaim, Table
-from leaderboard.registry import Benchmark, Metric, Registry, RegistrySource
+from leaderboard.store.registry import Benchmark, Metric, Registry, RegistrySource
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,7 +153,7 @@ def site_compiled() -> Compiled:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The fixture site, built once per test session (read-only for tests)."""
-    from leaderboard.render import render_site
+    from leaderboard.render.output import render_site
 
     out = tmp_path_factory.mktemp("built") / "site"
     render_site(make_compiled(), make_registry(), out, generated="2024-03-01")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from leaderboard import build, render
+from leaderboard import build
 from leaderboard.bench import change_one_result, generate_blocks, generate_corpus, run_bench
 from leaderboard.build import build_site
 from leaderboard.cache import BuildCache
@@ -21,9 +21,10 @@ from leaderboard.cli import main
 from leaderboard.errors import ResultFileError
 from leaderboard.extract import extract_all, extract_claims
 from leaderboard.ids import normalise_title
-from leaderboard.ingest import ingest
-from leaderboard.registry import default_registry
-from leaderboard.results import write_results
+from leaderboard.render import output as render
+from leaderboard.sources.ingest import ingest
+from leaderboard.store.registry import default_registry
+from leaderboard.store.results import write_results
 
 
 def site_tree(root: Path) -> dict[str, bytes]:
@@ -363,8 +364,8 @@ def test_extract_command_jobs_2_equals_jobs_1(corpus):
 
 def test_the_background_worker_draws_what_this_process_draws(corpus):
     from leaderboard.build import _draw_in_worker, gather_validated
-    from leaderboard.chart import sota_chart, warm_up
-    from leaderboard.compile import compile_results
+    from leaderboard.compile.tables import compile_results
+    from leaderboard.render.chart import sota_chart, warm_up
     from leaderboard.workers import Worker
 
     listings, results = corpus
@@ -383,8 +384,8 @@ def test_the_background_worker_draws_what_this_process_draws(corpus):
 def test_a_registry_change_gives_the_site_of_a_full_build(corpus, tmp_path, monkeypatch):
     """registry.html and the index's count depend on the registry (an edit of schemas/ also changes
     the cache's fingerprint; this checks the pages' own inputs without that safety net)."""
-    import leaderboard.registry as registry_module
-    from leaderboard.registry import Benchmark, Metric, Registry, RegistrySource
+    import leaderboard.store.registry as registry_module
+    from leaderboard.store.registry import Benchmark, Metric, Registry, RegistrySource
 
     listings, original = corpus
     results = copy_results(original, tmp_path / "results")

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from leaderboard.cache_codec import CacheFormatError, build_kinds, codec_for
-from leaderboard.chart import Chart, Point
 from leaderboard.models import Claim, Issue, Paper, ResultFile, Source, StoredClaim
+from leaderboard.render.chart import Chart, Point
 
 PAPER = Paper("2401.00001", "A title with \"quotes\" and é", "An abstract.\nTwo lines \ud800 (a lone surrogate)",
               published="--01-19", authors=3, organization=None, upvotes=0,

@@ -12,10 +12,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from leaderboard import chart as chart_module
-from leaderboard.chart import Point, records, sota_chart
 from leaderboard.models import Entry, SourceRef, Table
-from leaderboard.render_format import anchor_id
+from leaderboard.render import chart as chart_module
+from leaderboard.render.chart import Point, records, sota_chart
+from leaderboard.render.format import anchor_id
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"

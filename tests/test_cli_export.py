@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from conftest import make_compiled
 
 from leaderboard.cli import main
-from leaderboard.render_csv import CLAIMS_COLUMNS
-from leaderboard.results import write_result_file
+from leaderboard.render.downloads import CLAIMS_COLUMNS
+from leaderboard.store.results import write_result_file
 
 LISTING = str(Path(__file__).parent / "fixtures" / "listings" / "page.txt")
 

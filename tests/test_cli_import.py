@@ -7,9 +7,9 @@ from conftest import make_compiled
 
 from leaderboard.build import gather_validated
 from leaderboard.cli import main
-from leaderboard.compile import compile_results
-from leaderboard.registry import default_registry
-from leaderboard.results import load_results, write_result_file
+from leaderboard.compile.tables import compile_results
+from leaderboard.store.registry import default_registry
+from leaderboard.store.results import load_results, write_result_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CARD = str(FIXTURES / "interop" / "modelcard-README.md")

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard.compile import compile_results
+from leaderboard.compile.tables import compile_results
 from leaderboard.models import Claim, Paper, ResultFile, StoredClaim
-from leaderboard.registry import load_registry
+from leaderboard.store.registry import load_registry
 
 REGISTRY = load_registry(Path(__file__).parent / "fixtures" / "registry" / "benchmarks.json")
 

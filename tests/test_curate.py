@@ -22,24 +22,23 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from leaderboard import curate
 from leaderboard.cli import main
-from leaderboard.compile import compile_results
-from leaderboard.curate import (
+from leaderboard.compile.queue import review_queue, sentence_around
+from leaderboard.compile.tables import compile_results
+from leaderboard.models import Claim, Paper
+from leaderboard.store import curate
+from leaderboard.store.curate import (
     DEFAULT_POLICY,
     CurationError,
     Policy,
     PolicyError,
     load_policy,
     parse_ref,
-    review_queue,
-    sentence_around,
     set_claim,
     verify_claim,
 )
-from leaderboard.models import Claim, Paper
-from leaderboard.registry import default_registry
-from leaderboard.results import dump_result, load_result_file, merge_result, result_from_paper, write_result_file
+from leaderboard.store.registry import default_registry
+from leaderboard.store.results import dump_result, load_result_file, merge_result, result_from_paper, write_result_file
 
 PROJECT_RESULTS = Path(__file__).parent.parent / "results"
 MEGATRON = "01646feb6a"  # 6 extracted claims: #2 Megatron-LM 10.8 on WikiText103, #4 Megatron-LM on LAMBADA
@@ -248,7 +247,7 @@ def test_an_interrupted_write_leaves_the_file_intact(results, monkeypatch):
     assert path.read_bytes() == before
     left = set(results.glob(f".{path.name}.*.tmp"))  # the killed process could not clean up
     # ... and in this process, an interruption (Ctrl-C) at the same point cleans up after itself.
-    monkeypatch.setattr("leaderboard.results.os.replace", _interrupt)
+    monkeypatch.setattr("leaderboard.store.results.os.replace", _interrupt)
     with pytest.raises(KeyboardInterrupt):
         set_claim(results, f"{MEGATRON}#2", {"setting": "zero-shot"}, default_registry())
     assert path.read_bytes() == before
@@ -293,7 +292,7 @@ def queue_results(directory: Path) -> Path:
 
 
 def test_the_queue_puts_what_most_needs_a_person_first(tmp_path):
-    from leaderboard.results import load_results
+    from leaderboard.store.results import load_results
 
     items = review_queue(load_results(queue_results(tmp_path / "results")), default_registry())
     order = [(i.stored.claim.model, i.stored.claim.value, i.reasons, i.held_back) for i in items]

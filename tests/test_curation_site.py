@@ -16,9 +16,9 @@ from test_browser import browser_page  # noqa: F401  (a fixture)
 from test_curate import queue_results
 
 from leaderboard.build import build_site
-from leaderboard.curate import Policy, verify_claim
-from leaderboard.registry import default_registry
-from leaderboard.render_site import SiteOptions
+from leaderboard.render.site import SiteOptions
+from leaderboard.store.curate import Policy, verify_claim
+from leaderboard.store.registry import default_registry
 
 PROJECT_RESULTS = Path(__file__).parent.parent / "results"
 REPO = "https://github.com/example/leaderboard-data"

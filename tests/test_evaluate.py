@@ -16,9 +16,9 @@ from leaderboard.evaluate import (
     models_agree,
     papers_of_gold,
 )
-from leaderboard.ingest import ingest
 from leaderboard.models import Claim, Paper
-from leaderboard.registry import default_registry
+from leaderboard.sources.ingest import ingest
+from leaderboard.store.registry import default_registry
 
 DEV = Path(__file__).parent / "gold" / "dev.jsonl"
 EXTERNAL = Path(__file__).parent / "gold" / "external-dev.jsonl"

@@ -3,9 +3,9 @@ import time
 import pytest
 
 from leaderboard.extract import claim_to_json, extract_all, extract_claims
-from leaderboard.ingest import ingest
 from leaderboard.models import Paper
-from leaderboard.registry import default_registry
+from leaderboard.sources.ingest import ingest
+from leaderboard.store.registry import default_registry
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 from leaderboard.extract import extract_claims
 from leaderboard.extract.attribution import ModelContext, tidy_model
 from leaderboard.models import Paper
-from leaderboard.registry import default_registry
+from leaderboard.store.registry import default_registry
 
 SYSTEM = ModelContext(system="Gazal-R1", system_params="32B")
 NO_SYSTEM = ModelContext(system=None, system_params=None)

@@ -9,7 +9,7 @@ from leaderboard.extract import attribution, explain, extract_claims, pairing
 from leaderboard.extract.mentions import _UNKNOWN_FRAMES_FAST, UNKNOWN_FRAMES
 from leaderboard.extract.numbers import NUMBER, find_numbers
 from leaderboard.models import Paper
-from leaderboard.registry import default_registry
+from leaderboard.store.registry import default_registry
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_everyday_words_in_a_big_registry_need_a_frame(registry):
     """A large registry names benchmarks "Reasoning" or "Safety": the word alone is no benchmark."""
     from dataclasses import replace as _replace
 
-    from leaderboard.registry import Registry
+    from leaderboard.store.registry import Registry
 
     mmlu = registry.get("mmlu")
     generic = _replace(mmlu, id="reasoning", name="Reasoning", aliases=())

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
-from leaderboard import fetch
 from leaderboard.errors import FetchError
-from leaderboard.ingest import ingest
-from leaderboard.listing import parse_api_listing
+from leaderboard.sources import fetch
+from leaderboard.sources.ingest import ingest
+from leaderboard.sources.listing import parse_api_listing
 
 FIXTURES = Path(__file__).parent / "fixtures" / "api"
 JUNE_30 = date(2025, 6, 30)

@@ -14,17 +14,17 @@ from conftest import make_compiled
 
 from leaderboard.build import build_site, gather_validated
 from leaderboard.cli import main
-from leaderboard.compile import compile_results
-from leaderboard.export import claims_jsonl, claims_parquet, export
-from leaderboard.import_ import InteropFileError, import_files, read_interop_file
-from leaderboard.ingest import embedded_corpus
+from leaderboard.compile.reconcile import is_placeholder
+from leaderboard.compile.tables import compile_results
+from leaderboard.interop.export import claims_jsonl, claims_parquet, export
+from leaderboard.interop.import_ import InteropFileError, import_files, read_interop_file
 from leaderboard.models import Compiled
 from leaderboard.paths import DEFAULT_RESULTS
-from leaderboard.reconcile import is_placeholder
-from leaderboard.registry import default_registry
-from leaderboard.render_csv import CLAIMS_COLUMNS, claims_frame, to_csv
-from leaderboard.render_site import SiteOptions
-from leaderboard.results import load_results, write_result_file
+from leaderboard.render.downloads import CLAIMS_COLUMNS, claims_frame, to_csv
+from leaderboard.render.site import SiteOptions
+from leaderboard.sources.ingest import embedded_corpus
+from leaderboard.store.registry import default_registry
+from leaderboard.store.results import load_results, write_result_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interop"
 SITE = "https://example.org/lb/"

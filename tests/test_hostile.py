@@ -20,13 +20,13 @@ import pytest
 from leaderboard.build import build_site
 from leaderboard.errors import ResultFileError
 from leaderboard.extract import extract_all
-from leaderboard.ingest import ingest
 from leaderboard.models import Claim, Paper, ResultFile, StoredClaim
-from leaderboard.registry import default_registry
-from leaderboard.render_csv import BENCHMARK_COLUMNS, CLAIMS_COLUMNS
-from leaderboard.results import load_result_file, write_result_file, write_results
+from leaderboard.render.downloads import BENCHMARK_COLUMNS, CLAIMS_COLUMNS
 from leaderboard.review import render_review_markdown, review_directories
-from leaderboard.validate import validate_paths
+from leaderboard.sources.ingest import ingest
+from leaderboard.store.registry import default_registry
+from leaderboard.store.results import load_result_file, write_result_file, write_results
+from leaderboard.store.validate import validate_paths
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile" / "page.txt"
 

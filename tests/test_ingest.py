@@ -9,7 +9,7 @@ import pytest
 
 from leaderboard.errors import ListingError
 from leaderboard.ids import paper_id
-from leaderboard.ingest import embedded_corpus, ingest, parse_listing, parse_listing_file
+from leaderboard.sources.ingest import embedded_corpus, ingest, parse_listing, parse_listing_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "listings"
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from conftest import make_compiled, make_registry
 
-from leaderboard.compile import compile_results
-from leaderboard.export import (
+from leaderboard.compile.tables import compile_results
+from leaderboard.interop.export import (
     EXPORT_FORMATS,
     ExportError,
     abstract_link,
@@ -21,10 +21,10 @@ from leaderboard.export import (
     pwc_tables,
     write_downloads,
 )
-from leaderboard.import_ import InteropFileError, import_files, read_interop_file
-from leaderboard.registry import default_registry
-from leaderboard.render_csv import CLAIMS_COLUMNS, claims_frame, to_csv
-from leaderboard.results import dump_result, load_result_file, load_results
+from leaderboard.interop.import_ import InteropFileError, import_files, read_interop_file
+from leaderboard.render.downloads import CLAIMS_COLUMNS, claims_frame, to_csv
+from leaderboard.store.registry import default_registry
+from leaderboard.store.results import dump_result, load_result_file, load_results
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interop"
 SITE = "https://example.org/lb/"

@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from leaderboard import render
 from leaderboard.cli import main
-from leaderboard.render import MARKER, write_site
-from leaderboard.render_site import SiteError
-from leaderboard.results import result_paths
+from leaderboard.render import output as render
+from leaderboard.render.output import MARKER, write_site
+from leaderboard.render.site import SiteError
+from leaderboard.store.results import result_paths
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and flock")
 

@@ -7,8 +7,14 @@ import json
 import pytest
 
 from leaderboard.errors import ListingError
-from leaderboard.ingest import parse_listing
-from leaderboard.listing import listing_paper, parse_api_listing, render_listing, write_listing, write_text_atomic
+from leaderboard.sources.ingest import parse_listing
+from leaderboard.sources.listing import (
+    listing_paper,
+    parse_api_listing,
+    render_listing,
+    write_listing,
+    write_text_atomic,
+)
 
 GAZAL = listing_paper("Gazal-R1:  Medical\nReasoning", "We present  Gazal-R1,\na model.", arxiv_id="2506.21594",
                       hf_id="2506.21594", published="2025-06-18", authors=["A", "B", "C"], organization="NVIDIA",

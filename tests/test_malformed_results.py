@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from leaderboard.cli import main
 from leaderboard.errors import ResultFileError
 from leaderboard.extract import extract_all
-from leaderboard.ingest import ingest
-from leaderboard.registry import default_registry
-from leaderboard.results import dump_result, load_result_file, result_from_paper
-from leaderboard.validate import validate_paths
+from leaderboard.sources.ingest import ingest
+from leaderboard.store.registry import default_registry
+from leaderboard.store.results import dump_result, load_result_file, result_from_paper
+from leaderboard.store.validate import validate_paths
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile" / "page.txt"
 

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from leaderboard.errors import LeaderboardError
 from leaderboard.extract import extract_all, extract_claims
-from leaderboard.ingest import ingest, parse_listing, parse_listing_file
 from leaderboard.models import KINDS, Paper
-from leaderboard.registry import default_registry
+from leaderboard.sources.ingest import ingest, parse_listing, parse_listing_file
+from leaderboard.store.registry import default_registry
 
 REGISTRY = default_registry()
 NAMES = sorted({n for b in REGISTRY for n in (b.id, b.name, *b.aliases)})

@@ -2,15 +2,15 @@ import json
 
 import pytest
 
-from leaderboard.errors import RegistryError
-from leaderboard.ids import is_safe_id
-from leaderboard.reconcile import (
+from leaderboard.compile.reconcile import (
     canonical_model_id,
     canonical_setting,
     display_names,
     is_placeholder,
     load_model_aliases,
 )
+from leaderboard.errors import RegistryError
+from leaderboard.ids import is_safe_id
 
 
 @pytest.mark.parametrize("name", ["LLaMA-2 7B", "Llama 2 7B", "llama-2-7b", "Llama2-7B", "LLAMA_2_7b", "Llama-2 7 B",
@@ -102,7 +102,7 @@ def test_tokens_glued_words_sizes_and_dots(name, expected):
 
 
 def test_rule_ids_are_cached_and_unhashable_params_still_work():
-    from leaderboard.reconcile import rule_model_id
+    from leaderboard.compile.reconcile import rule_model_id
 
     assert rule_model_id("Llama 2 7B") == rule_model_id("Llama 2 7B") == "llama-2-7b"
     assert rule_model_id("Llama 2 7B", ["70B"]) == "llama-2-7b"  # a size in the name: params unused, not hashed

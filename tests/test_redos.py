@@ -16,9 +16,9 @@ import pytest
 
 from leaderboard.errors import ListingError
 from leaderboard.extract import MAX_ABSTRACT_CHARS, extract_claims
-from leaderboard.ingest import parse_listing
 from leaderboard.models import Paper
-from leaderboard.registry import default_registry
+from leaderboard.sources.ingest import parse_listing
+from leaderboard.store.registry import default_registry
 
 LIMIT = 1.0  # seconds per abstract
 MB = 1_000_000

@@ -5,7 +5,7 @@ import pytest
 
 from leaderboard.errors import RegistryError
 from leaderboard.paths import schemas_dir
-from leaderboard.registry import load_registry
+from leaderboard.store.registry import load_registry
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_invalid_json_is_a_registry_error(tmp_path):
 
 
 def test_metric_names_as_abstracts_write_them_map_to_registry_metrics():
-    from leaderboard.registry import default_registry
+    from leaderboard.store.registry import default_registry
 
     registry = default_registry()
     humaneval, alpaca = registry.lookup("HumanEval"), registry.lookup("AlpacaEval 2.0")

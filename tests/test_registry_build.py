@@ -11,12 +11,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from leaderboard.compile import compile_results
+from leaderboard.compile.tables import compile_results
 from leaderboard.models import Claim, Paper, ResultFile, StoredClaim
 from leaderboard.paths import schemas_dir
-from leaderboard.registry import GENERATED_FILE, default_registry, load_registry, normalise_name
-from leaderboard.results import load_results
-from leaderboard.validate import validate_document, validate_registry
+from leaderboard.store.registry import GENERATED_FILE, default_registry, load_registry, normalise_name
+from leaderboard.store.results import load_results
+from leaderboard.store.validate import validate_document, validate_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "tools" / "registry" / "build.py"

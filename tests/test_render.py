@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 from conftest import HOSTILE_BENCHMARK, HOSTILE_MODEL, HOSTILE_TITLE, make_registry
 
-from leaderboard import render_site as site_module
-from leaderboard.chart import sota_chart
 from leaderboard.models import Claim, Entry, SourceRef, StoredClaim, Table
-from leaderboard.render import SiteError, render_markdown, render_site, site_files, write_markdown, write_site
-from leaderboard.render_csv import neutralise_cell
-from leaderboard.render_format import format_date, format_number, page_name, size_class
-from leaderboard.render_highlight import highlight_abstract
-from leaderboard.render_markdown import markdown_text
+from leaderboard.render import site as site_module
+from leaderboard.render.chart import sota_chart
+from leaderboard.render.downloads import neutralise_cell
+from leaderboard.render.format import format_date, format_number, page_name, size_class
+from leaderboard.render.highlight import highlight_abstract
+from leaderboard.render.markdown import markdown_text
+from leaderboard.render.output import SiteError, render_markdown, render_site, site_files, write_markdown, write_site
 
 
 class _Parsed(HTMLParser):
@@ -369,7 +369,7 @@ def test_downloads_offer_parquet_and_jsonl_with_the_csv_columns(built_site):
 def test_a_placeholder_never_leads_a_board_on_the_index(site_compiled, site_registry):
     from dataclasses import replace
 
-    from leaderboard.render_site import _Site
+    from leaderboard.render.site import _Site
 
     table = site_compiled.tables[0]
     leader = table.entries[0]
@@ -413,7 +413,7 @@ def test_a_method_on_a_base_model_is_shown_with_its_base(site_registry):
 
     from conftest import make_compiled
 
-    from leaderboard.compile import compile_results
+    from leaderboard.compile.tables import compile_results
 
     results = list(make_compiled().results)
     first = results[0]

@@ -23,9 +23,9 @@ import pytest
 from conftest import make_compiled, make_registry
 
 from leaderboard.cache import object_key
-from leaderboard.export import claims_jsonl, claims_parquet, claims_table
+from leaderboard.interop.export import claims_jsonl, claims_parquet, claims_table
 from leaderboard.models import Claim, Compiled, Conflict, Entry, Paper, ResultFile, SourceRef, StoredClaim, Table
-from leaderboard.render_csv import (
+from leaderboard.render.downloads import (
     BENCHMARK_COLUMNS,
     CLAIMS_COLUMNS,
     _arrow_array_may_change,
@@ -40,8 +40,8 @@ from leaderboard.render_csv import (
     prune_table_texts,
     to_csv,
 )
-from leaderboard.render_format import size_class
-from leaderboard.render_site import site_builder
+from leaderboard.render.format import size_class
+from leaderboard.render.site import site_builder
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=cmd", "\r=2+2", "ok\r=3+3", "a\r\nb", "line\nfeed", 'say "hi"',

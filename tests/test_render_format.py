@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from leaderboard.render_format import (
+from leaderboard.render.format import (
     anchor_id,
     date_sort_key,
     format_date,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from leaderboard.models import Claim, StoredClaim
-from leaderboard.render_highlight import highlight_abstract, mark_open
+from leaderboard.render.highlight import highlight_abstract, mark_open
 
 ABSTRACT = 'Model <A> gets 50.1% on "X" and 60.2% on Y & Z.'
 

@@ -11,7 +11,7 @@ from conftest import HOSTILE_TITLE, make_compiled, make_registry
 from jinja2 import Environment, StrictUndefined, UndefinedError
 from markupsafe import escape
 
-from leaderboard.render_site import KIND_LABELS, environment, site_builder
+from leaderboard.render.site import KIND_LABELS, environment, site_builder
 
 _TITLE = re.compile(r"<title>.*?</title>", re.S)
 _MAIN = re.compile(r'<main id="main">\n.*</main>', re.S)

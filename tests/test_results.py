@@ -7,7 +7,7 @@ import pytest
 
 from leaderboard.errors import ResultFileError
 from leaderboard.models import Claim, Paper, Source, StoredClaim
-from leaderboard.results import (
+from leaderboard.store.results import (
     WriteSummary,
     claim_id,
     dump_result,
@@ -18,7 +18,7 @@ from leaderboard.results import (
     write_result_file,
     write_results,
 )
-from leaderboard.validate import validate_document
+from leaderboard.store.validate import validate_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "results"
 ABSTRACT = "Foo-7B scores 87.1% on MMLU and 45.0% on HumanEval, compared to 80.0% for Bar on MMLU."

@@ -14,16 +14,9 @@ import pytest
 
 from leaderboard.errors import GitError
 from leaderboard.ids import paper_id
-from leaderboard.review import (
-    WORKING_TREE,
-    directory_snapshot,
-    git_snapshot,
-    render_review_markdown,
-    review_directories,
-    review_revisions,
-    review_to_json,
-    worktree_and_base_snapshots,
-)
+from leaderboard.review.diff import review_directories, review_revisions
+from leaderboard.review.git import WORKING_TREE, directory_snapshot, git_snapshot, worktree_and_base_snapshots
+from leaderboard.review.report import render_review_markdown, review_to_json
 
 ZWSP = "\u200b"
 

@@ -16,7 +16,7 @@ from test_review import file_name
 
 from leaderboard import paths
 from leaderboard.cli import main
-from leaderboard.registry import default_registry
+from leaderboard.store.registry import default_registry
 
 ROOT = Path(__file__).parent.parent
 READERS = ("bench", "build", "claim add", "claim reject", "claim set", "claim verify", "eval", "export", "extract",

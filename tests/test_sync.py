@@ -11,14 +11,14 @@ import pytest
 from click.testing import CliRunner
 from test_fetch import JULY_1, JUNE_30, Sleeps, requested_dates, serve_daily
 
-from leaderboard import results as results_module
 from leaderboard import sync as sync_module
 from leaderboard.cli import main
 from leaderboard.errors import FetchError, SyncRefused
 from leaderboard.extract import extract_all
-from leaderboard.ingest import embedded_corpus, ingest
-from leaderboard.registry import default_registry
-from leaderboard.results import dump_result, result_from_json, result_from_paper, write_results
+from leaderboard.sources.ingest import embedded_corpus, ingest
+from leaderboard.store import results as results_module
+from leaderboard.store.registry import default_registry
+from leaderboard.store.results import dump_result, result_from_json, result_from_paper, write_results
 
 JULY_2 = date(2025, 7, 2)
 TODAY = date(2025, 8, 1)

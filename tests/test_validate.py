@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from leaderboard.models import Issue
-from leaderboard.registry import load_registry
-from leaderboard.validate import (
+from leaderboard.store.registry import load_registry
+from leaderboard.store.validate import (
     Report,
     validate_document,
     validate_file,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..curate import add_claim, parse_assignments, reject_claim, set_claim, verify_claim
 from ..paths import DEFAULT_RESULTS
-from ..registry import default_registry
+from ..store.curate import add_claim, parse_assignments, reject_claim, set_claim, verify_claim
+from ..store.registry import default_registry
 from .common import schemas_option
 
 results_option = click.option(

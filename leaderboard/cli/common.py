@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..ingest import embedded_corpus
 from ..paths import DEFAULT_DATA, REGISTRY_FILE, schemas_source, use_schemas
-from ..render_format import safe_web_url
+from ..render.format import safe_web_url
+from ..sources.ingest import embedded_corpus
 
 inputs_argument = click.argument("inputs", nargs=-1, type=click.Path(), metavar="[INPUT]...")
 
@@ -46,7 +46,7 @@ def show_progress() -> bool:
 
 def repo_url_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """--repo-url: an absolute http(s) URL, kept without its trailing slash."""
-    from ..render_format import safe_web_url
+    from ..render.format import safe_web_url
 
     if value is None:
         return None
@@ -57,8 +57,8 @@ def repo_url_option(_ctx: click.Context, _param: click.Parameter, value: str | N
 
 def site_options(repo_url: str | None, site_url: str | None = None):
     """The site options of a build: the policy of ./leaderboard.toml, the repository URL and where the site is published."""
-    from ..curate import load_policy
-    from ..render_site import SiteOptions
+    from ..render.site import SiteOptions
+    from ..store.curate import load_policy
 
     return SiteOptions(policy=load_policy(), repo_url=repo_url, site_url=site_url)
 def check_site_url(value: str | None) -> str | None:

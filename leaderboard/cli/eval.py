@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from ..evaluate import DELTA, FIELDS, LEADERBOARD, EvalReport, Mismatch, evaluate, load_gold, papers_of_gold
-from ..ingest import ingest
-from ..registry import default_registry
+from ..sources.ingest import ingest
+from ..store.registry import default_registry
 from .common import inputs_argument, inputs_or_default, schemas_option
 
 _CLASSES = ((LEADERBOARD, "leaderboard claims (absolute + cited)"), (DELTA, "deltas"))

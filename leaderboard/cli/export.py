@@ -5,11 +5,11 @@ from pathlib import Path
 import click
 
 from ..build import gather_validated
-from ..compile import compile_results
-from ..export import BINARY_FORMATS, DEFAULT_TASK_TYPE, EXPORT_FORMATS, export
+from ..compile.tables import compile_results
+from ..interop.export import BINARY_FORMATS, DEFAULT_TASK_TYPE, EXPORT_FORMATS, export
 from ..paths import DEFAULT_RESULTS
-from ..registry import default_registry
-from ..results import write_text_atomic
+from ..store.registry import default_registry
+from ..store.results import write_text_atomic
 from .common import check_site_url, inputs_argument, inputs_or_default, schemas_option, show_progress
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from ..extract import claim_to_json, extract_all
-from ..ingest import ingest
 from ..paths import DEFAULT_RESULTS
-from ..registry import default_registry
+from ..sources.ingest import ingest
+from ..store.registry import default_registry
 from .common import inputs_argument, inputs_or_default, schemas_option
 
 
@@ -38,7 +38,7 @@ def command(inputs: tuple[str, ...], fmt: str, write: bool, results_dir: Path, j
     papers = ingest(inputs_or_default(inputs))
     claims = extract_all(papers, default_registry(), jobs=jobs)
     if write:
-        from ..results import write_results
+        from ..store.results import write_results
 
         click.echo(str(write_results(results_dir, papers, claims)))
         return

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from .. import fetch
 from ..errors import FetchError
 from ..paths import DEFAULT_DATA
+from ..sources import fetch
 from .common import show_progress
 
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import click
 
-from ..import_ import import_files
+from ..interop.import_ import import_files
 from ..paths import DEFAULT_RESULTS
-from ..registry import default_registry
+from ..store.registry import default_registry
 from .common import schemas_option
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ..ingest import ingest, iter_jsonl
+from ..sources.ingest import ingest, iter_jsonl
 from .common import inputs_argument, inputs_or_default
 
 

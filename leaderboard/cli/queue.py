@@ -11,21 +11,19 @@ from pathlib import Path
 
 import click
 
-from ..curate import (
-    REASONS,
+from ..compile.queue import REASONS, QueueItem, review_queue
+from ..paths import DEFAULT_RESULTS
+from ..store.curate import (
     CurationError,
-    QueueItem,
     confidence_of,
     load_policy,
     parse_assignments,
     reject_claim,
-    review_queue,
     set_claim,
     verify_claim,
 )
-from ..paths import DEFAULT_RESULTS
-from ..registry import default_registry
-from ..results import load_results
+from ..store.registry import default_registry
+from ..store.results import load_results
 from .common import schemas_option
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from .. import fetch
 from ..paths import DEFAULT_RESULTS
 from ..review import render_review_markdown
+from ..sources import fetch
 from ..sync import DEFAULT_MAX_NEW_CLAIMS, SyncOutcome, sync
 from .common import registry_line, schemas_option
 from .fetch import IsoDate, http_options

@@ -4,7 +4,7 @@ import json
 
 import click
 
-from ..validate import validate_paths
+from ..store.validate import validate_paths
 from .common import schemas_option
 
 

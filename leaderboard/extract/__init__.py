@@ -19,7 +19,7 @@ The pipeline, one module per step (see `pipeline.extract_claims`):
 from __future__ import annotations
 
 from ..models import Claim, Paper
-from ..registry import Registry
+from ..store.registry import Registry
 from .pipeline import MAX_ABSTRACT_CHARS, MAX_NUMBERS, MAX_TITLE_CHARS, explain, extract_claims
 
 __all__ = ["MAX_ABSTRACT_CHARS", "MAX_NUMBERS", "MAX_TITLE_CHARS", "claim_to_json", "explain", "extract_all", "extract_claims"]

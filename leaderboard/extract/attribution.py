@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..models import Paper
-from ..registry import Registry, normalise_name
+from ..store.registry import Registry, normalise_name
 from .frames import FROM
 from .names import NAME_RUN, is_known_family, is_model_like, looks_like_name, params_of
 from .numbers import Number

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from ..registry import Registry, normalise_name
+from ..store.registry import Registry, normalise_name
 from .names import is_model_like
 from .words import alternation, word_list
 

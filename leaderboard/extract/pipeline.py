@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..models import Claim, Paper
-from ..registry import Registry
+from ..store.registry import Registry
 from .attribution import ListSlot, ModelContext, attribute, paper_context, tidy_model
 from .filters import follower_ok, score_shaped
 from .frames import GROUP_SEP

@@ -29,7 +29,7 @@ from wordfreq import zipf_frequency
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from leaderboard.registry import normalise_name  # noqa: E402  (the loader's own key)
+from leaderboard.store.registry import normalise_name  # noqa: E402  (the loader's own key)
 
 SOURCES = {  # name -> (repository, licence), in merge order: an earlier source names the benchmark
     "helm": ("stanford-crfm/helm", "Apache-2.0"),

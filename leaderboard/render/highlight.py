@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from .models import StoredClaim
+from ..models import StoredClaim
 
 
 @dataclass(slots=True)

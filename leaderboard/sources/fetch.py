@@ -32,8 +32,8 @@ from pathlib import Path
 
 import requests
 
-from . import __version__
-from .errors import FetchError
+from .. import __version__
+from ..errors import FetchError
 from .listing import SOURCE_ARXIV, SOURCE_HF_DAILY_PAPERS, listing_paper, write_listing, write_text_atomic
 
 DEFAULT_HF_API = "https://huggingface.co"

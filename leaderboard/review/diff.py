@@ -1,181 +1,28 @@
-"""Pull-request review: what a change to `results/` does to the leaderboards.
+"""The diff model of a review: what a change to `results/` does to the claims and the leaderboards.
 
-Two snapshots of the results directory (two git revisions, a revision and the working tree, or two
-plain directories) are compared file by file. Only the files that differ are parsed twice and
-validated; every file is needed to compile the leaderboards on both sides, and an unchanged file is
-parsed once and shared. The outcome is a `Review`: validation issues of the changed files, the claims
-added, changed and removed (matched by claim id within a paper), and for each leaderboard whose
-table differs, the new leader, entries that moved, new and dropped entries and new conflicts.
-
-Git is run through `subprocess` with an argument list, never a shell, and revisions are resolved to
-commit ids before use, so that a revision name can never be read as an option or a path.
+Two snapshots of the results directory (review.git) are compared file by file. Only the files that
+differ are parsed twice and validated; every file is needed to compile the leaderboards on both
+sides, and an unchanged file is parsed once and shared. The outcome is a `Review`: validation issues
+of the changed files, the claims added, changed and removed (matched by claim id within a paper), and
+for each leaderboard whose table differs, the new leader, entries that moved, new and dropped entries
+and new conflicts.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GitError, InputError
-from .models import Compiled, Entry, Issue, ResultFile, Table
-from .paths import DEFAULT_RESULTS
-from .render_format import format_number, format_score
-from .render_markdown import markdown_text, table_heading
-from .results import result_from_json
-
-WORKING_TREE = "working tree"
-
-
-# ---------------------------------------------------------------- snapshots
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The result files on one side of a change: file name -> raw bytes."""
-
-    label: str  # "origin/main (1a2b3c4)", "working tree", a directory
-    prefix: str  # shown before file names in messages: "results"
-    files: dict[str, bytes]
-
-    def path(self, name: str) -> str:
-        return f"{self.prefix}/{name}"
-
-
-def directory_snapshot(directory: Path | str, label: str | None = None, prefix: str | None = None,
-                       must_exist: bool = True) -> Snapshot:
-    """Every `*.json` file directly in `directory` (what `load_results` reads)."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        if must_exist:
-            raise InputError("no such directory", file=str(directory))
-        files = {}
-    else:
-        # what sorted(directory.glob("*.json")) with is_file() lists, without a Path per file
-        with os.scandir(directory) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(".json") and e.is_file())
-        files = {}
-        for name in names:
-            with open(os.path.join(directory, name), "rb") as handle:
-                files[name] = handle.read()
-    text = str(directory).rstrip("/") or "."
-    return Snapshot(label=label or text, prefix=prefix or text, files=files)
-
-
-def git_snapshot(repo: Path | str, revision: str, results: Path | str = DEFAULT_RESULTS) -> Snapshot:
-    """The result files at a git revision, read with `git ls-tree` and one `git cat-file --batch`."""
-    root = repo_root(repo)
-    relative = results_path_in_repo(root, repo, results)
-    commit = resolve_revision(root, revision)
-    return _commit_snapshot(root, relative, revision, commit)
-
-
-def _commit_snapshot(root: Path, relative: str, revision: str, commit: str) -> Snapshot:
-    listing = run_git(root, "ls-tree", "-z", commit, "--", f"{relative}/")
-    blobs = {}
-    for record in filter(None, listing.split(b"\0")):
-        meta, _, path = record.partition(b"\t")
-        name = path.decode("utf-8", "surrogateescape").rsplit("/", 1)[-1]
-        if meta.split()[1] == b"blob" and name.endswith(".json"):
-            blobs[name] = meta.split()[2].decode("ascii")
-    return Snapshot(label=f"{revision} ({commit[:7]})", prefix=relative, files=read_blobs(root, blobs))
-
-
-def worktree_and_base_snapshots(repo: Path | str, base: str, results: Path | str = DEFAULT_RESULTS,
-                                ) -> tuple[Snapshot, Snapshot]:
-    """The result files at the `base` revision (as `git_snapshot` reads them) and as they are on disk
-    now (uncommitted and untracked files included: what `directory_snapshot` reads), reading from
-    disk only the files that git says differ from the base commit, or that it does not track: at
-    100,000 result files, reading them all took longer than the rest of the review. A file git
-    takes as unchanged (it checks by stat, and by content where the stat cannot tell) is the base's."""
-    root = repo_root(repo)
-    relative = results_path_in_repo(root, repo, results)
-    commit = resolve_revision(root, base)
-    base_snapshot = _commit_snapshot(root, relative, base, commit)
-    differing = run_git(root, "diff", "--name-only", "--no-renames", "-z", commit, "--", f"{relative}/")
-    untracked = run_git(root, "ls-files", "--others", "-z", "--", f"{relative}/")
-    files = dict(base_snapshot.files)
-    folder = root / relative
-    for record in sorted(set(filter(None, (differing + untracked).split(b"\0")))):
-        name = record.decode("utf-8", "surrogateescape")[len(relative) + 1:]
-        if "/" in name or not name.endswith(".json"):
-            continue  # not a file directly in results/ that directory_snapshot would read
-        path = folder / name
-        if path.is_file():
-            files[name] = path.read_bytes()
-        else:
-            files.pop(name, None)
-    return base_snapshot, Snapshot(label=WORKING_TREE, prefix=relative, files=dict(sorted(files.items())))
-
-
-def run_git(root: Path | str, *args: str, stdin: bytes | None = None) -> bytes:
-    """Run one git command in `root`; a failure is a GitError carrying git's own first line."""
-    try:
-        done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH)") from None
-    except NotADirectoryError:
-        raise GitError(f"{root} is not a directory") from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed in {root}: {reason[0] if reason else f'exit {done.returncode}'}")
-    return done.stdout
-
-
-def repo_root(repo: Path | str) -> Path:
-    """The top directory of the git repository that contains `repo`."""
-    if not Path(repo).is_dir():
-        raise GitError(f"{repo} is not a directory")
-    try:
-        return Path(run_git(repo, "rev-parse", "--show-toplevel").decode("utf-8").strip())
-    except GitError:
-        raise GitError(f"{repo} is not inside a git repository (use --base-dir/--head-dir for plain directories)")\
-            from None
-
-
-def results_path_in_repo(root: Path, repo: Path | str, results: Path | str) -> str:
-    """`results` (relative to `repo`) as a path relative to the repository root, with '/' separators."""
-    absolute = (Path(repo) / results).resolve()
-    try:
-        relative = absolute.relative_to(root.resolve())
-    except ValueError:
-        raise GitError(f"{results} is outside the git repository at {root}") from None
-    return relative.as_posix()
-
-
-def resolve_revision(root: Path, revision: str) -> str:
-    """The full commit id of `revision`, or a GitError that says what to do."""
-    if not revision or revision.startswith("-"):
-        raise GitError(f"invalid revision {revision!r}")
-    try:
-        output = run_git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
-    except GitError:
-        raise GitError(f"unknown revision {revision!r}: no such commit in {root} (check the name; in a shallow "
-                       "CI checkout fetch the base first, e.g. `git fetch origin main`)") from None
-    return output.decode("ascii").strip()
-
-
-def read_blobs(root: Path, blobs: dict[str, str]) -> dict[str, bytes]:
-    """The contents of many blobs (name -> object id) from one `git cat-file --batch` process."""
-    if not blobs:
-        return {}
-    names = list(blobs)
-    output = run_git(root, "cat-file", "--batch", stdin="".join(f"{blobs[n]}\n" for n in names).encode("ascii"))
-    contents, position = {}, 0
-    for name in names:
-        header_end = output.index(b"\n", position)
-        header = output[position:header_end].split()
-        if len(header) != 3 or header[1] != b"blob":
-            raise GitError(f"cannot read {name} from git: {output[position:header_end].decode('utf-8', 'replace')}")
-        size = int(header[2])
-        contents[name] = output[header_end + 1: header_end + 1 + size]
-        position = header_end + 1 + size + 1  # the content is followed by a newline
-    return contents
-
+from ..compile.tables import compile_results
+from ..models import Compiled, Entry, Issue, ResultFile, Table
+from ..paths import DEFAULT_RESULTS
+from ..render.markdown import table_heading
+from ..store.registry import default_registry
+from ..store.results import result_from_json
+from ..store.validate import validate_document
+from .git import Snapshot, directory_snapshot, git_snapshot, worktree_and_base_snapshots
 
 # ---------------------------------------------------------------- the review
 
@@ -307,19 +154,20 @@ class Review:
         if self.errors:
             files = len({i.file for i in self.errors})
             them = "it" if len(self.errors) == 1 else "them"
-            return (f"❌ Not ready: {_count(len(self.errors), 'validation error')} in {_count(files, 'file')}; "
+            return (f"❌ Not ready: {plural(len(self.errors), 'validation error')} in {plural(files, 'file')}; "
                     f"fix {them} before merging.")
         text = (f"✅ Valid: {len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed "
-                f"claims; {_count(len(self.leaderboards), 'leaderboard')} affected")
+                f"claims; {plural(len(self.leaderboards), 'leaderboard')} affected")
         leaders = [c.heading.split(":")[0] for c in self.leaderboards if c.leader_changed and c.status != "new"]
         if leaders:
             text += f"; new leader on {', '.join(dict.fromkeys(leaders))}"
         if self.warnings:
-            text += f"; {_count(len(self.warnings), 'warning')}"
+            text += f"; {plural(len(self.warnings), 'warning')}"
         return text + "."
 
 
-def _count(number: int, noun: str) -> str:
+def plural(number: int, noun: str) -> str:
+    """"3 files", "1 file"."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
@@ -345,8 +193,6 @@ def review_snapshots(base: Snapshot, head: Snapshot, registry=None) -> Review:
     if not changed:
         return Review(base=base.label, head=head.label, prefix=head.prefix)
     if registry is None:
-        from .registry import default_registry
-
         registry = default_registry()
 
     base_side = {n: _parse(data, base.path(n)) for n, data in base.files.items()}
@@ -417,8 +263,6 @@ def _parse(data: bytes, path: str) -> _Parsed:
 def _issues(parsed: _Parsed, registry) -> list[Issue]:
     if parsed.problem:
         return [parsed.problem]
-    from .validate import validate_document
-
     return validate_document(parsed.document, parsed.path, registry)
 
 
@@ -447,8 +291,6 @@ def _compile(side: dict[str, _Parsed], issues: dict[str, list[Issue]], registry,
     `shared`, passed for both sides, keeps the result of each parsed file without issues (the
     same object on both sides when the file is unchanged) and its leaderboard rows.
     """
-    from .compile import compile_results
-
     shared = {} if shared is None else shared
     converted: dict[int, tuple[_Parsed, ResultFile]] = shared.setdefault("results", {})
     results: list[ResultFile] = []
@@ -594,177 +436,3 @@ def _new_conflicts(key: str, base: Compiled, head: Compiled) -> tuple[ConflictVi
         for c in head.conflicts
         if c.table_key == key and not numbers(c) <= known.get(c.model_id, set())
     )
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def _code(text: object) -> str:
-    """Inline code: nothing inside is a link, a mention or HTML; a backtick could end it, so none stay."""
-    return "`" + " ".join(str(text).replace("`", "'").split()) + "`"
-
-
-def _md(text: object) -> str:
-    return markdown_text(str(text)) if text is not None else ""
-
-
-def _score(value: object, unit: object) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return format_score(float(value), unit if isinstance(unit, str) else None)
-    return str(value)
-
-
-def _describe_claim(claim: ClaimView) -> str:
-    """"Model: MMLU accuracy 91.2% (5-shot), absolute, added": every part escaped."""
-    setting = f" ({_md(claim.setting)})" if claim.setting else ""
-    score = _md(_score(claim.value, claim.unit))
-    return (f"**{_md(claim.model)}**: {_md(claim.benchmark_name)} {_md(claim.metric)} {score}{setting}, "
-            f"{_md(claim.kind)}, {_md(claim.status)}")
-
-
-def _where(claim: ClaimView) -> str:
-    title = f" in *{_md(claim.paper_title)}*" if claim.paper_title else ""
-    return f"{_code(claim.path)}{title}, claim {_code(claim.claim_id or '?')}"
-
-
-def _describe_field(change: FieldChange) -> str:
-    if change.name == "value":
-        return f"value {_md(_plain(change.old))} → {_md(_plain(change.new))}"
-    return f"{_md(change.name)} {_md(_plain(change.old))} → {_md(_plain(change.new))}"
-
-
-def _plain(value: object) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, float):
-        return format_number(value)
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def _render_issue(issue: Issue) -> str:
-    where = _code(issue.file) + (f" at {_code(issue.pointer)}" if issue.pointer else "")
-    hint = f" (fix: {_md(issue.hint)})" if issue.hint else ""
-    label = _md(f"{issue.severity}[{issue.code}]")
-    return f"- {where}: **{label}** {_md(issue.message)}{hint}"
-
-
-def _render_entry(entry: EntryView) -> str:
-    return f"#{entry.rank} **{_md(entry.model)}** {_md(_score(entry.value, entry.unit))} (*{_md(entry.paper_title)}*)"
-
-
-def _render_leaderboard(change: LeaderboardChange) -> list[str]:
-    status = {"new": " (new leaderboard)", "removed": " (now empty)"}.get(change.status, "")
-    lines = [f"#### {_md(change.heading)}{status}", ""]
-    if change.leader_changed:
-        was = f", was **{_md(change.old_leader.model)}**" if change.old_leader else ""
-        lines.append(f"- 🏆 New leader: **{_md(change.new_leader.model)}** "
-                     f"{_md(_score(change.new_leader.value, change.new_leader.unit))}{was}")
-    for move in change.moved:
-        scores = f"{_md(_score(move.old_value, move.unit))} → {_md(_score(move.new_value, move.unit))}"
-        if move.old_rank == move.new_rank:
-            lines.append(f"- Score changed: **{_md(move.model)}** {scores} (still #{move.new_rank})")
-        else:
-            value = "" if move.old_value == move.new_value else f", {scores}"
-            lines.append(f"- Moved: **{_md(move.model)}** #{move.old_rank} → #{move.new_rank}{value}")
-    lines += [f"- New entry: {_render_entry(e)}" for e in change.added]
-    lines += [f"- Dropped: {_render_entry(e)}" for e in change.dropped]
-    for conflict in change.new_conflicts:
-        values = " vs ".join(f"{_md(_score(v, conflict.unit))} (*{_md(t)}*)" for v, t in conflict.values)
-        lines.append(f"- ⚠ New conflict: **{_md(conflict.model)}**: {values}")
-    return lines + [""]
-
-
-def render_review_markdown(review: Review) -> str:
-    """The report for a pull-request comment: validation errors first, then claims, then leaderboards,
-    then the verdict. Every piece of text from a result file is escaped."""
-    if not review.results_changed:
-        return f"No changes under {_code(review.prefix + '/')} between {_code(review.base)} and {_code(review.head)}: " \
-               "nothing to review.\n"
-    lines = ["## Leaderboard review", "", f"{_compared(review)}: {_count(len(review.files), 'file')} changed.", ""]
-    lines += [_render_file(f) for f in review.files] + [""]
-    if review.errors:
-        lines += [f"### ❌ Validation errors ({len(review.errors)})", ""]
-        lines += [_render_issue(i) for i in review.errors] + [""]
-    if review.warnings:
-        lines += [f"### Warnings ({len(review.warnings)})", ""]
-        lines += [_render_issue(i) for i in review.warnings] + [""]
-    lines += _render_claims(review)
-    lines += ["### Leaderboards", ""]
-    if review.leaderboards:
-        for change in review.leaderboards:
-            lines += _render_leaderboard(change)
-    else:
-        lines += ["No leaderboard changes.", ""]
-    lines.append(f"**Verdict:** {_md(review.verdict)}")
-    return "\n".join(lines) + "\n"
-
-
-def _compared(review: Review) -> str:
-    """What was compared: a results directory at two revisions, or two directories."""
-    if review.head == review.prefix:  # two plain directories
-        return f"{_code(review.head + '/')} compared with {_code(review.base + '/')}"
-    head = "in the working tree" if review.head == WORKING_TREE else f"at {_code(review.head)}"
-    return f"{_code(review.prefix + '/')} {head} compared with {_code(review.base)}"
-
-
-def _render_file(change: FileChange) -> str:
-    fields = f" (paper fields: {', '.join(_md(n) for n in change.paper_fields)})" if change.paper_fields else ""
-    return f"- {_code(change.path)}: {change.status}{fields}"
-
-
-def _render_claims(review: Review) -> list[str]:
-    lines = [f"### Claims: {len(review.added)} added, {len(review.changed)} changed, {len(review.removed)} removed", ""]
-    if not (review.added or review.changed or review.removed):
-        return lines + ["No claims changed.", ""]
-    if review.added:
-        lines += ["**Added**", ""] + [f"- {_describe_claim(c)} ({_where(c)})" for c in review.added] + [""]
-    decisions = status_changes(review)
-    if decisions:
-        lines += ["**Review decisions:** " + ", ".join(f"{n} {_md(old)} → {_md(new)}" for (old, new), n in decisions),
-                  ""]
-    if review.changed:
-        lines += ["**Changed**", ""]
-        for change in review.changed:
-            fields = "; ".join(_describe_field(f) for f in change.fields)
-            lines.append(f"- {_describe_claim(change.new)}: {fields} ({_where(change.new)})")
-        lines.append("")
-    if review.removed:
-        lines += ["**Removed**", ""] + [f"- {_describe_claim(c)} ({_where(c)})" for c in review.removed] + [""]
-    return lines
-
-
-def status_changes(review: Review) -> list[tuple[tuple[str, str], int]]:
-    """How many claims went from one status to another (extracted -> verified ...), most first."""
-    moves = Counter((_plain(f.old), _plain(f.new)) for change in review.changed for f in change.fields
-                    if f.name == "status")
-    return sorted(moves.items(), key=lambda item: (-item[1], item[0]))
-
-
-def review_to_json(review: Review) -> dict:
-    """The same review for machines: plain JSON types, stable keys."""
-    return _json_types({
-        "base": review.base,
-        "head": review.head,
-        "results_dir": review.prefix,
-        "results_changed": review.results_changed,
-        "valid": review.valid,
-        "verdict": review.verdict,
-        "files": [asdict(f) for f in review.files],
-        "issues": [asdict(i) for i in review.issues],
-        "claims": {
-            "added": [asdict(c) for c in review.added],
-            "changed": [asdict(c) for c in review.changed],
-            "removed": [asdict(c) for c in review.removed],
-            "status_changes": [{"from": old, "to": new, "claims": n} for (old, new), n in status_changes(review)],
-        },
-        "leaderboards": [{**asdict(c), "leader_changed": c.leader_changed} for c in review.leaderboards],
-    })
-
-
-def _json_types(value: object) -> object:
-    """Tuples become lists, so that the document equals its own JSON round trip."""
-    if isinstance(value, dict):
-        return {k: _json_types(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_types(v) for v in value]
-    return value

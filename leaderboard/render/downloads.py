@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
-from .models import Compiled, Conflict, Entry, SourceRef, Table
-from .render_format import page_name, size_class
+from ..models import Compiled, Conflict, Entry, SourceRef, Table
+from .format import page_name, size_class
 
 if TYPE_CHECKING:
     import pandas as pd  # imported where used: pandas takes a third of a second to import

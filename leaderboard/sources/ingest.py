@@ -20,10 +20,10 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
-from .errors import ListingError
-from .ids import normalise_title, paper_id
-from .models import Paper, Source
-from .paths import SYNC_STATE_FILE
+from ..errors import ListingError
+from ..ids import normalise_title, paper_id
+from ..models import Paper, Source
+from ..paths import SYNC_STATE_FILE
 
 LISTING_SUFFIXES = (".txt", ".json")
 

@@ -38,9 +38,9 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from .errors import ListingError
-from .ids import paper_id
-from .models import Paper, Source
+from ..errors import ListingError
+from ..ids import paper_id
+from ..models import Paper, Source
 
 FORMAT = "leaderboard-listing"
 VERSION = 1
@@ -174,7 +174,7 @@ def _check_optional_fields(entry: dict, where: str, file: str, line: int) -> Non
     """Wrong types are errors, not silently dropped metadata: a hand-edited listing should say so."""
     def fail(key: str, expected: str) -> None:
         raise ListingError(f"{where}/{key}: expected {expected}, got {type(entry[key]).__name__}",
-                           file=file, line=line, hint="see the listing format in leaderboard/listing.py")
+                           file=file, line=line, hint="see the listing format in leaderboard/sources/listing.py")
 
     for key in ("arxiv_id", "hf_id", "organization", "published"):
         if entry.get(key) is not None and not isinstance(entry[key], str):

@@ -21,13 +21,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import ResultFileError
-from .ingest import paper_to_json
-from .models import Claim, Paper, ResultFile, Source, StoredClaim
+from ..errors import ResultFileError
+from ..models import Claim, Paper, ResultFile, Source, StoredClaim
+from ..paths import RESULT_SCHEMA
+from ..sources.ingest import paper_to_json
 from .registry import normalise_name
+from .validate import schema_issues
 
 SCHEMA_REF = "../schemas/result.schema.json"
-RESULT_SCHEMA = "result.schema.json"
 HUMAN_STATUSES = ("verified", "rejected", "added")
 
 # Every Claim field, in the order they are written: the hash of a claim covers all of them, so an
@@ -340,8 +341,6 @@ def _read_existing(path: Path) -> tuple[str | None, ResultFile | None]:
     because loading it leniently and writing it back could drop what a person typed."""
     if not path.exists():
         return None, None
-    from .validate import schema_issues  # validate builds on this module
-
     document = read_json_document(path)
     problems = schema_issues(document, str(path))
     if problems:

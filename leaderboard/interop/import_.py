@@ -30,15 +30,22 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError, ResultFileError
-from .extract.names import params_of
-from .ids import paper_id as title_paper_id
-from .ids import slugify
-from .models import CONFIDENCES, Claim, Issue, Paper, ResultFile, StoredClaim
-from .registry import Benchmark, Metric, Registry
-from .render_format import parse_date, safe_web_url
-from .results import claim_id, read_json_document, result_from_json, result_to_json, sort_claims, write_result_file
-from .validate import schema_issues, validate_document
+from ..errors import InputError, ResultFileError
+from ..extract.names import params_of
+from ..ids import paper_id as title_paper_id
+from ..ids import slugify
+from ..models import CONFIDENCES, Claim, Issue, Paper, ResultFile, StoredClaim
+from ..render.format import parse_date, safe_web_url
+from ..store.registry import Benchmark, Metric, Registry
+from ..store.results import (
+    claim_id,
+    read_json_document,
+    result_from_json,
+    result_to_json,
+    sort_claims,
+    write_result_file,
+)
+from ..store.validate import schema_issues, validate_document
 
 ERROR, WARNING = "error", "warning"
 _TRAILING_PARENTHESES = re.compile(r"^(?P<name>.*\S)\s*\((?P<inner>[^()]*)\)\s*$")

@@ -17,8 +17,8 @@ from math import isfinite, nan
 
 from markupsafe import Markup, escape
 
-from .models import Table
-from .render_format import anchor_id, format_date, format_score, parse_date
+from ..models import Table
+from .format import anchor_id, format_date, format_score, parse_date
 
 # Sentinel colours drawn by matplotlib and replaced by CSS variables in the SVG text.
 _COLOURS = {

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import jsonschema
 
-from .errors import RegistryError
-from .ids import is_safe_id, slugify
-from .paths import schema_file, schemas_dir
-from .registry import read_json_file
+from ..errors import RegistryError
+from ..ids import is_safe_id, slugify
+from ..paths import schema_file, schemas_dir
+from ..store.registry import read_json_file
 
 MODELS_FILE = "models.json"
 MODELS_SCHEMA = "models.schema.json"

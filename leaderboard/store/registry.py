@@ -20,8 +20,8 @@ from pathlib import Path
 
 import jsonschema
 
-from .errors import RegistryError
-from .paths import schema_file, schemas_dir
+from ..errors import RegistryError
+from ..paths import schema_file, schemas_dir
 
 REGISTRY_FILE = "benchmarks.json"
 GENERATED_FILE = "benchmarks-generated.json"

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .errors import LeaderboardError
-from .models import Claim, Compiled, Entry, Paper, ResultFile, Table
-from .reconcile import canonical_model_id, is_placeholder, load_model_aliases, rule_model_id
-from .registry import Registry
-from .render_csv import claims_frame, download_root, json_texts
-from .render_format import arxiv_url, format_number, hf_url, page_name, parse_date
-from .results import OPTIONAL_FIELDS
+from ..compile.reconcile import canonical_model_id, is_placeholder, load_model_aliases, rule_model_id
+from ..errors import LeaderboardError
+from ..models import Claim, Compiled, Entry, Paper, ResultFile, Table
+from ..render.downloads import claims_frame, download_root, json_texts
+from ..render.format import arxiv_url, format_number, hf_url, page_name, parse_date
+from ..store.registry import Registry
+from ..store.results import OPTIONAL_FIELDS
 
 if TYPE_CHECKING:
     import pandas as pd  # only in annotations: pandas takes a third of a second to import

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-from .ids import is_safe_id, slugify
+from ..ids import is_safe_id, slugify
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

@@ -30,12 +30,12 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: no lock
     fcntl = None
 
-from .models import Compiled
-from .registry import Registry
-from .render_csv import claims_frame, leaderboards_json, to_csv
-from .render_markdown import markdown_text, render_markdown, write_markdown
-from .render_site import SiteError, SiteOptions, TableTexts, site_builder, site_files
-from .workers import Forked, can_fork
+from ..models import Compiled
+from ..store.registry import Registry
+from ..workers import Forked, can_fork
+from .downloads import claims_frame, leaderboards_json, to_csv
+from .markdown import markdown_text, render_markdown, write_markdown
+from .site import SiteError, SiteOptions, TableTexts, site_builder, site_files
 
 __all__ = [
     "SiteError", "claims_frame", "leaderboards_json", "markdown_text", "render_markdown", "render_site",

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import jsonschema
 
-from .errors import RegistryError
-from .models import Issue
-from .paths import DEFAULT_RESULTS, schema_file, schemas_dir
+from ..errors import RegistryError
+from ..models import Issue
+from ..paths import DEFAULT_RESULTS, RESULT_SCHEMA, schema_file, schemas_dir
 from .registry import Benchmark, Metric, Registry, load_registry
-from .results import RESULT_SCHEMA
 
 ERROR, WARNING = "error", "warning"
 
@@ -127,7 +126,7 @@ def validate_registry(path: Path | str | None = None) -> tuple[Registry | None, 
 
 
 def validate_model_aliases(path: Path | str | None = None) -> list[Issue]:
-    from .reconcile import load_model_aliases  # reconcile is a later stage; keep imports one-way at load time
+    from ..compile.reconcile import load_model_aliases  # reconcile is a later stage; keep imports one-way at load time
 
     try:
         load_model_aliases(path)

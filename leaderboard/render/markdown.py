@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from .models import Table
-from .render_format import format_date, format_score
+from ..models import Table
+from .format import format_date, format_score
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _ZWSP = "\u200b"  # zero-width space: invisible, but breaks mentions and auto-links

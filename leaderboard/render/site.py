@@ -12,20 +12,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, partial
-from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .cache import content_key
+from ..cache import content_key
+from ..compile.queue import REASON_LABELS, review_queue
+from ..errors import LeaderboardError
+from ..interop.export import claims_jsonl, claims_parquet
+from ..models import Compiled, Conflict, Entry, ResultFile, Table
+from ..paths import PACKAGE_DIR  # templates/ and static/ sit in the package's top directory
+from ..store.curate import DEFAULT_POLICY, Policy, confidence_of, is_checked
+from ..store.registry import Benchmark, Registry
 from .chart import Chart, sota_chart
-from .curate import DEFAULT_POLICY, REASON_LABELS, Policy, confidence_of, is_checked, review_queue
-from .errors import LeaderboardError
-from .export import claims_jsonl, claims_parquet
-from .models import Compiled, Conflict, Entry, ResultFile, Table
-from .registry import Benchmark, Registry
-from .render_csv import (
+from .downloads import (
     BENCHMARK_COLUMNS,
     CLAIMS_COLUMNS,
     benchmark_frame,
@@ -36,7 +37,7 @@ from .render_csv import (
     prune_table_texts,
     to_csv,
 )
-from .render_format import (
+from .format import (
     SIZE_CLASSES,
     anchor_id,
     arxiv_url,
@@ -52,10 +53,9 @@ from .render_format import (
     safe_web_url,
     size_class,
 )
-from .render_highlight import highlight_abstract, mark_open
-from .render_markdown import table_heading
+from .highlight import highlight_abstract, mark_open
+from .markdown import table_heading
 
-PACKAGE_DIR = Path(__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 KIND_LABELS = {"absolute": "reported", "cited": "cited", "delta": "delta"}

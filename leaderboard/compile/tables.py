@@ -26,10 +26,10 @@ import gc
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .curate import DEFAULT_POLICY, Policy
-from .models import Compiled, Conflict, Entry, ResultFile, SourceRef, Table
+from ..models import Compiled, Conflict, Entry, ResultFile, SourceRef, Table
+from ..store.curate import DEFAULT_POLICY, Policy
+from ..store.registry import Benchmark, Metric, Registry
 from .reconcile import canonical_model_id, canonical_setting, display_names, is_placeholder, load_model_aliases
-from .registry import Benchmark, Metric, Registry
 
 LEADERBOARD_KINDS = ("absolute", "cited")
 _KIND_RANK = {"absolute": 0, "cited": 1}
