@@ -16,11 +16,11 @@ from leaderboard.build import build_site, gather_validated
 from leaderboard.cli import main
 from leaderboard.compile.reconcile import is_placeholder
 from leaderboard.compile.tables import compile_results
-from leaderboard.interop.export import claims_jsonl, claims_parquet, export
+from leaderboard.interop.export import export
 from leaderboard.interop.import_ import InteropFileError, import_files, read_interop_file
 from leaderboard.models import Compiled
 from leaderboard.paths import DEFAULT_RESULTS
-from leaderboard.render.downloads import CLAIMS_COLUMNS, claims_frame, to_csv
+from leaderboard.render.downloads import CLAIMS_COLUMNS, claims_frame, claims_jsonl, claims_parquet, to_csv
 from leaderboard.render.site import SiteOptions
 from leaderboard.sources.ingest import embedded_corpus
 from leaderboard.store.registry import default_registry

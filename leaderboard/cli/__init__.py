@@ -1,7 +1,9 @@
 """The `leaderboard` command: a thin layer over the library, one module per command.
 
-Each command module defines `command` (a click command); this group registers them, turns the
-library's own errors into `Error: ...` and exit code 1, and leaves exit code 2 to usage errors.
+In: the command line (options parsed by click, the only module that imports it). Out: calls into the
+library and what they return, printed; each command module defines `command` (a click command), and
+this group registers them, turns the library's own errors into `Error: ...` and exit code 1, and
+leaves exit code 2 to usage errors.
 """
 
 from __future__ import annotations

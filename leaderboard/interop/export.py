@@ -9,7 +9,7 @@ Hugging Face when its listing gave the id, else the claim on the published site 
 number with neither is an ExportError: `leaderboard import` refuses numbers without a source, so
 such a file could not be read back.
 - `jsonl` and `parquet`: every claim, one row each, with exactly the columns of `data/claims.csv`
-  (the rows come from the same function, `render_csv.claims_frame`).
+  (the rows come from the same function, `render.downloads.claims_frame`).
 
 Every exporter is a pure function of the compiled data; the output is sorted and has no timestamp,
 so the same input gives the same bytes.
@@ -17,9 +17,7 @@ so the same input gives the same bytes.
 
 from __future__ import annotations
 
-import io
 import json
-import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +27,7 @@ import yaml
 from ..compile.reconcile import canonical_model_id, is_placeholder, load_model_aliases, rule_model_id
 from ..errors import LeaderboardError
 from ..models import Claim, Compiled, Entry, Paper, ResultFile, Table
-from ..render.downloads import claims_frame, download_root, json_texts
+from ..render.downloads import claims_frame, claims_jsonl, claims_parquet, download_root
 from ..render.format import arxiv_url, format_number, hf_url, page_name, parse_date
 from ..store.registry import Registry
 from ..store.results import OPTIONAL_FIELDS
@@ -233,53 +231,6 @@ def pwc_json(tasks: list[dict]) -> str:
 def claims_table(compiled: Compiled, site_url: str | None = None) -> pd.DataFrame:
     """The rows and columns of `data/claims.csv`; with `site_url` the abstract links are absolute."""
     return claims_frame(compiled, download_root(site_url))
-
-
-def claims_jsonl(frame: pd.DataFrame) -> str:
-    """One JSON object per claim, keys in column order, null for unknowns: for every row,
-    `json.dumps(row, ensure_ascii=False, allow_nan=False)` and a line feed.
-
-    Each column is encoded by one call of `json`'s C encoder (`json_texts`), and the rows are put
-    together from those texts: the members separated by ", ", as `json.dumps` writes them."""
-    names = [str(name) for name in frame.columns]
-    if len(set(names)) != len(names) or names != list(frame.columns):
-        raise ValueError("claims_jsonl needs distinct string column names")
-    if not names:
-        return "{}\n" * len(frame)
-    rows = len(frame)
-    stride = 2 * len(names) + 1  # per row: a key and a value per column, then the row's end
-    parts: list[str | None] = [None] * (rows * stride)
-    for position, name in enumerate(names):
-        key = json.dumps(name, ensure_ascii=False) + ": "
-        parts[2 * position::stride] = [("{" if position == 0 else ", ") + key] * rows
-        parts[2 * position + 1::stride] = json_texts(_plain_column(frame.iloc[:, position]))
-    parts[stride - 1::stride] = ["}\n"] * rows
-    return "".join(parts)
-
-
-def _plain_column(column: pd.Series) -> list:
-    """A column's cells as plain JSON values (`_plain` of each)."""
-    if column.dtype == object:
-        return [_plain(value) for value in column.tolist()]
-    values = column.tolist()  # Python str, float, int and bool; NaN for a missing cell
-    if column.hasnans:
-        values = [None if missing else value for value, missing in zip(values, column.isna().tolist(), strict=True)]
-    return values
-
-
-def _plain(value: object) -> object:
-    """numpy scalars and pandas' missing markers as plain JSON values."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    return value
-
-
-def claims_parquet(frame: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, engine="pyarrow", index=False)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- entry points

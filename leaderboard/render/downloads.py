@@ -1,4 +1,5 @@
-"""The downloads: `data/claims.csv`, `data/<benchmark>.csv` (pandas) and `data/leaderboards.json`.
+"""The downloads: `data/claims.csv` (also as `claims.jsonl` and `claims.parquet`), `data/<benchmark>.csv`
+(pandas) and `data/leaderboards.json`.
 
 CSV files are opened in spreadsheets, and our text comes from strangers: a text cell that starts with
 =, +, -, @, a tab or a carriage return would be run as a formula, so it gets a leading single quote.
@@ -11,12 +12,13 @@ the tables of `data/leaderboards.json` whose texts a caller keeps from the last 
 neutralisation with whole-column string operations where a cell needs it (found out from the Arrow
 buffers), JSON with one call of `json`'s C encoder per member of all objects of a kind. The bytes
 are those of the plain definitions (a dict per row, `_text_cell` on every text cell,
-`json.dumps(..., indent=1, sort_keys=True)` of the whole document), which tests/test_render_csv.py
+`json.dumps(..., indent=1, sort_keys=True)` of the whole document), which tests/test_render_downloads.py
 keeps as the reference.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
@@ -462,3 +464,53 @@ def _source_members(sources: list[SourceRef], root: str = DATA_ROOT) -> dict[str
     fields["abstract_url"] = list(map("{}{}".format, map(urls.__getitem__, fields["paper_id"]), fields["claim_index"]))
     fields["value"] = list(map(_number, fields["value"]))
     return _encode_all(fields)
+
+
+# ---------------------------------------------------------------- every claim: JSON Lines and Parquet
+
+
+def claims_jsonl(frame: pd.DataFrame) -> str:
+    """One JSON object per claim, keys in column order, null for unknowns: for every row,
+    `json.dumps(row, ensure_ascii=False, allow_nan=False)` and a line feed.
+
+    Each column is encoded by one call of `json`'s C encoder (`json_texts`), and the rows are put
+    together from those texts: the members separated by ", ", as `json.dumps` writes them."""
+    names = [str(name) for name in frame.columns]
+    if len(set(names)) != len(names) or names != list(frame.columns):
+        raise ValueError("claims_jsonl needs distinct string column names")
+    if not names:
+        return "{}\n" * len(frame)
+    rows = len(frame)
+    stride = 2 * len(names) + 1  # per row: a key and a value per column, then the row's end
+    parts: list[str | None] = [None] * (rows * stride)
+    for position, name in enumerate(names):
+        key = json.dumps(name, ensure_ascii=False) + ": "
+        parts[2 * position::stride] = [("{" if position == 0 else ", ") + key] * rows
+        parts[2 * position + 1::stride] = json_texts(_plain_column(frame.iloc[:, position]))
+    parts[stride - 1::stride] = ["}\n"] * rows
+    return "".join(parts)
+
+
+def _plain_column(column: pd.Series) -> list:
+    """A column's cells as plain JSON values (`_plain` of each)."""
+    if column.dtype == object:
+        return [_plain(value) for value in column.tolist()]
+    values = column.tolist()  # Python str, float, int and bool; NaN for a missing cell
+    if column.hasnans:
+        values = [None if missing else value for value, missing in zip(values, column.isna().tolist(), strict=True)]
+    return values
+
+
+def _plain(value: object) -> object:
+    """numpy scalars and pandas' missing markers as plain JSON values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return value
+
+
+def claims_parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow", index=False)
+    return buffer.getvalue()

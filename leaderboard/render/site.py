@@ -1,7 +1,7 @@
 """Phase one of the site build: every page's content, computed from the compiled data alone.
 
 `site_files(compiled, registry)` returns {relative path: bytes} for the whole site and touches no file
-system output; `render.render_site` writes the result. Templates are Jinja2 with autoescape on (every
+system output; `output.render_site` writes the result. Templates are Jinja2 with autoescape on (every
 string here comes from papers written by strangers); the only Markup passed in is HTML built here from
 escaped text (highlighted abstracts) and the charts' SVG.
 """
@@ -20,7 +20,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ..cache import content_key
 from ..compile.queue import REASON_LABELS, review_queue
 from ..errors import LeaderboardError
-from ..interop.export import claims_jsonl, claims_parquet
 from ..models import Compiled, Conflict, Entry, ResultFile, Table
 from ..paths import PACKAGE_DIR  # templates/ and static/ sit in the package's top directory
 from ..store.curate import DEFAULT_POLICY, Policy, confidence_of, is_checked
@@ -32,6 +31,8 @@ from .downloads import (
     benchmark_frame,
     claim_url,
     claims_frame,
+    claims_jsonl,
+    claims_parquet,
     download_root,
     leaderboards_json,
     prune_table_texts,
@@ -177,7 +178,7 @@ def site_files(compiled: Compiled, registry: Registry, generated: str | None = N
 
 class TableTexts(Protocol):
     """Where the JSON text of each table in data/leaderboards.json is kept between builds (see
-    render_csv.leaderboards_json): `load` gives {table hash: text}, `store` keeps the texts used."""
+    downloads.leaderboards_json): `load` gives {table hash: text}, `store` keeps the texts used."""
 
     def load(self) -> dict[str, str]: ...
 

@@ -1,4 +1,4 @@
-"""The downloads (`render_csv`, and `export.claims_jsonl` / `claims_parquet`) against their plain definitions.
+"""The downloads (`render.downloads`, `claims_jsonl` / `claims_parquet` included) against their plain definitions.
 
 The module builds frames from rows and writes JSON column by column for speed; the reference
 implementations here are the straightforward ones (a dict per row, `_text_cell` on every cell,
@@ -23,7 +23,7 @@ import pytest
 from conftest import make_compiled, make_registry
 
 from leaderboard.cache import object_key
-from leaderboard.interop.export import claims_jsonl, claims_parquet, claims_table
+from leaderboard.interop.export import claims_table
 from leaderboard.models import Claim, Compiled, Conflict, Entry, Paper, ResultFile, SourceRef, StoredClaim, Table
 from leaderboard.render.downloads import (
     BENCHMARK_COLUMNS,
@@ -34,6 +34,8 @@ from leaderboard.render.downloads import (
     benchmark_frame,
     claim_url,
     claims_frame,
+    claims_jsonl,
+    claims_parquet,
     json_texts,
     leaderboards_json,
     neutralise_frame,
