@@ -7,6 +7,7 @@ Generic on purpose: a command added to the CLI fails here until docs/cli.md has 
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 from pathlib import Path
@@ -213,3 +214,70 @@ def test_the_link_check_finds_broken_links_anchors_and_files_outside_the_project
     assert broken_links(page, root=root) == ["missing.md: no such file",
                                              "target.md#nothing: no heading with anchor #nothing",
                                              "../OUTSIDE.md: outside the project"]
+
+
+# ---------------------------------------------------------------- docs/architecture.md and the package
+
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+PACKAGE_DIR = ROOT / "leaderboard"
+
+
+def section(path: Path, heading: str) -> str:
+    """The text of the `## heading` section of a Markdown file, up to the next `## `."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"\n## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else len(text)]
+
+
+def tree_modules(text: str) -> list[str]:
+    """The module paths of a tree drawn in the first code block of `text`: a line `name/` opens a
+    directory, two more spaces of indent go one level down; `name.py  what it does` is a module."""
+    block = text.split("```\n", 2)[1]
+    modules, folders = [], []
+    for line in block.splitlines():
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        name = line.split()[0]
+        del folders[depth:]
+        if name.endswith("/"):
+            folders.append(name.rstrip("/"))
+        else:
+            modules.append("/".join([*folders, name]))
+    return modules
+
+
+def test_the_architecture_tree_names_every_module_once_and_only_modules_that_exist():
+    listed = tree_modules(section(ARCHITECTURE, "The package, one line per module"))
+    actual = sorted(p.relative_to(ROOT).as_posix() for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+    assert len(listed) == len(set(listed)), "a module is listed twice"
+    assert sorted(listed) == actual
+
+
+def test_the_tree_reader_sees_a_missing_or_misplaced_module():
+    text = "\n## T\n\n```\nleaderboard/\n  a.py   x\n  sub/\n    b.py   y\n  c.py   z\n```\n"
+    assert tree_modules(text) == ["leaderboard/a.py", "leaderboard/sub/b.py", "leaderboard/c.py"]
+    assert tree_modules(text.replace("    b.py", "  b.py")) == ["leaderboard/a.py", "leaderboard/b.py", "leaderboard/c.py"]
+
+
+def resolves(dotted: str) -> bool:
+    """`store.results.write_results` names something in the leaderboard package."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(["leaderboard", *parts[:split]]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[split:]:
+            found = getattr(found, name, None)
+        return found is not None
+    return False
+
+
+def test_every_name_on_the_path_of_a_claim_exists():
+    text = section(ARCHITECTURE, "One claim, from a listing line to a table row")
+    names = re.findall(r"`((?:[a-z_]+\.)+[A-Za-z_]+)`", text)
+    names = [n for n in names if not n.endswith((".py", ".txt", ".json"))]
+    assert len(names) >= 15, names
+    assert [n for n in names if not resolves(n)] == []
+    assert not resolves("store.results.no_such_function") and not resolves("no_such_package.ingest")

@@ -1,4 +1,4 @@
-"""Render the compiled leaderboards: the static site, its CSV/JSON downloads, and Markdown.
+"""Write what the renderers make: the whole site into its directory, and the Markdown file.
 
 The build calls:
 
