@@ -93,7 +93,7 @@ def test_chart_is_byte_identical_for_identical_input(table):
 
 
 def test_chart_is_the_same_in_a_fresh_process():
-    code = ("import sys; from tests.test_chart import TABLES; from leaderboard.chart import sota_chart; "
+    code = ("import sys; from tests.test_chart import TABLES; from leaderboard.render.chart import sota_chart; "
             "sys.stdout.write(''.join(str(sota_chart(t).svg) for t in TABLES))")
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            cwd=Path(__file__).parent.parent).stdout

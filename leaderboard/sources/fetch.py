@@ -1,6 +1,6 @@
 """Fetch new listings from public APIs (Hugging Face Daily Papers, arXiv) into the data directory.
 
-Each date or arXiv id becomes one listing file in the JSON format of `leaderboard.listing`:
+Each date or arXiv id becomes one listing file in the JSON format of `leaderboard.sources.listing`:
 
 * `DATA/hf-daily-papers/YYYY-MM-DD.json` from `GET {api_url}/api/daily_papers?date=YYYY-MM-DD`;
 * `DATA/arxiv/<id>.json` from `GET {api_url}/api/query?id_list=ID,ID&max_results=N` (Atom).

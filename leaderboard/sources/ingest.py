@@ -5,7 +5,7 @@ Three listing formats are read:
 * the *page* dump: blank-line separated blocks (title, abstract, then an optional trailer of an
   author-count or organization line, a `·` line and a date line that may end in an upvote count);
 * the *compact* dump: one title line, then one abstract line, repeated;
-* the *API* listing written by `leaderboard fetch` (JSON, see `leaderboard.listing`).
+* the *API* listing written by `leaderboard fetch` (JSON, see `leaderboard.sources.listing`).
 
 Abstracts are kept exactly as listed (TeX escapes such as `\\%` included), so that evidence spans
 found by `extract` are exact substrings of what a reader sees in the listing.
