@@ -38,9 +38,8 @@ from .models import CONFIDENCES, Claim, Issue, Paper, ResultFile, StoredClaim
 from .registry import Benchmark, Metric, Registry
 from .render_format import parse_date, safe_web_url
 from .results import claim_id, read_json_document, result_from_json, result_to_json, sort_claims, write_result_file
-from .validate import schema_issues, validate_document
+from .validate import ERROR, WARNING, IssueCounts, schema_issues, validate_document
 
-ERROR, WARNING = "error", "warning"
 _TRAILING_PARENTHESES = re.compile(r"^(?P<name>.*\S)\s*\((?P<inner>[^()]*)\)\s*$")
 _ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
                          re.IGNORECASE)
@@ -110,18 +109,10 @@ class ImportedFile:
 
 
 @dataclass(frozen=True)
-class ImportReport:
+class ImportReport(IssueCounts):
     files: tuple[ImportedFile, ...]
     issues: tuple[Issue, ...]  # file, pointer into the input file, code, message, hint
     dry_run: bool = False
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for issue in self.issues if issue.severity == ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for issue in self.issues if issue.severity == WARNING)
 
     @property
     def added(self) -> int:

@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT, make_compiled, make_registry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bench import site_tree
 
 from leaderboard.build import _page_key, build_site, entry_keys
 from leaderboard.cache import BuildCache, object_key
@@ -216,10 +217,6 @@ def test_every_page_changes_with_its_declared_inputs():
 
 
 # ---------------------------------------------------------------- incremental = cold, with the real build
-
-
-def site_tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 LISTING = """\
