@@ -24,7 +24,9 @@ from leaderboard.cache import BuildCache, object_key
 from leaderboard.chart import sota_chart
 from leaderboard.compile import compile_results
 from leaderboard.curate import Policy
-from leaderboard.registry import Registry
+from leaderboard.extract import extract_all
+from leaderboard.ingest import ingest
+from leaderboard.registry import Registry, default_registry
 from leaderboard.render import render_site, render_site_cached
 from leaderboard.render_site import SiteOptions, site_builder
 from leaderboard.results import write_results
@@ -278,11 +280,7 @@ def _edit_result(listings: Path, results: Path) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
-def _add_result(listings: Path, results: Path) -> None:
-    from leaderboard.extract import extract_all
-    from leaderboard.ingest import ingest
-    from leaderboard.registry import default_registry
-
+def _add_result_file(listings: Path, results: Path) -> None:
     papers = ingest([listings])
     third = [p for p in papers if not (results / f"{p.id}.json").exists()]
     write_results(results, third, extract_all(third, default_registry()))
@@ -303,7 +301,7 @@ def _add_listing(listings: Path, results: Path) -> None:
     (listings / "more.txt").write_text("Gemma 7B\n\nGemma 7B scores 64.3% on MMLU. We describe the training data, the architecture and the evaluation protocol in detail, and release the weights for research use.\n\n  • 2 authors\n·\nFeb 21, 2024\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", [_edit_result, _add_result, _remove_result, _edit_listing, _add_listing])
+@pytest.mark.parametrize("change", [_edit_result, _add_result_file, _remove_result, _edit_listing, _add_listing])
 def test_a_cached_rebuild_equals_a_cold_build_after_each_kind_of_change(inputs, tmp_path, change):
     listings, results = inputs
     site, cache = tmp_path / "site", tmp_path / "cache"
