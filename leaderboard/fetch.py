@@ -170,7 +170,9 @@ class HttpClient:
 
     def _failure(self, exc: requests.RequestException) -> str:
         """Why a request got no answer, once urllib3 has run out of retries."""
-        reason = exc.args[0].reason if exc.args and isinstance(exc.args[0], MaxRetryError) else exc
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # what requests wrapped
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
         if isinstance(reason, NewConnectionError) or not isinstance(reason, UrllibTimeout | requests.Timeout):
             return f"connection failed ({type(reason).__name__}: {reason})"
         return f"no answer within {self.timeout:g} s (timeout)"
