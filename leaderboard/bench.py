@@ -29,7 +29,7 @@ from .extract.attribution import paper_context
 from .extract.mentions import benchmark_index
 from .extract.numbers import NUMBER
 from .extract.sentences import sentence_spans
-from .ids import normalise_title
+from .ids import MONTHS, normalise_title
 from .models import Paper
 from .sources.ingest import ingest
 from .store.registry import Registry, default_registry
@@ -37,7 +37,6 @@ from .store.registry import Registry, default_registry
 PAPERS_PER_FILE = 1000
 _PAGE_HEADER = ("new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
                 "byAK and the research community\n\nApr 16\n\n")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SYLLABLES = ("ka", "lo", "mi", "ra", "ze", "tu", "vo", "xi", "ne", "sa", "do", "ri", "ta", "phi", "quo", "len",
               "mar", "sol", "ven", "gra", "tor", "lux", "nym", "zor", "bel", "cas", "dra", "el", "fin", "hal")
 _FAMILIES = ("Llama", "Qwen", "Mistral", "Gemma", "Phi", "DeepSeek", "Falcon", "OLMo", "InternLM", "Yi")
@@ -220,7 +219,7 @@ def _trailer(rng: random.Random) -> str:
     else:
         count = rng.randint(1, 40)
         who = f"  • {count} author{'s' if count > 1 else ''}"
-    date = f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2019, 2025)}"
+    date = f"{rng.choice(MONTHS)} {rng.randint(1, 28)}, {rng.randint(2019, 2025)}"
     if rng.random() < 0.5:
         date += f" {rng.randint(1, 300)}"
     return f"{who}\n·\n{date}\n"

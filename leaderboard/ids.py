@@ -13,6 +13,9 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lp
 
 _NON_WORD = re.compile(r"[\W_]+")
 
+# The months as the listings write them ("Apr 16, 2024") and the pages show them: the one table of them.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 
 def normalise_title(title: str) -> str:
     """Lowercase (NFC), every run of non-letters/digits one space: the key that merges listings."""

@@ -81,15 +81,12 @@ class Worker:
         self._process = context.Process(target=_serve, args=(child, self._pipe), daemon=True)
         self._process.start()
         child.close()
-        self._pending = 0
 
     def submit(self, function: Callable, *args: object) -> None:
         self._pipe.send((function, args))
-        self._pending += 1
 
     def result(self) -> object:
         """The next task's value; its error is raised here."""
-        self._pending -= 1
         try:
             outcome, value = self._pipe.recv()
         except EOFError:

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_review import ResultRepo, alpha, beta, claim_document, file_name, gamma, new_paper, result_document
+from test_review import (
+    ResultRepo,
+    alpha,
+    beta,
+    broken_numbers,
+    claim_document,
+    file_name,
+    gamma,
+    new_paper,
+    result_document,
+)
 
 from leaderboard.cli import main
 
@@ -40,13 +50,7 @@ def test_changed_value_between_two_commits(repo):
 
 
 def test_invalid_claims_exit_1_with_errors_first(repo, monkeypatch):
-    abstract = "Zeta-1B reaches 104.2% on MMLU and 50.0% on FooBench."
-    document = result_document("Zeta: broken numbers", abstract, [
-        claim_document(abstract, "Zeta-1B reaches 104.2% on MMLU", "Zeta-1B", 104.2, "z1"),
-        claim_document(abstract, "50.0% on FooBench", "Zeta-1B", 50.0, "z2", benchmark="foobench",
-                       benchmark_text="FooBench"),
-        claim_document(abstract, "Zeta-1B reaches 99.9% on MMLU", "Zeta-1B", 99.9, "z3"),
-    ])
+    document = broken_numbers()
     repo.write(document)
     monkeypatch.chdir(repo.path)  # --repo defaults to the current directory
     result = run("--base", "main")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import socket
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from urllib3.util import Retry
 from werkzeug import Response
 
 from leaderboard.errors import FetchError
@@ -196,6 +198,39 @@ def test_5xx_until_the_retries_run_out_is_a_clear_error(httpserver, api_url, tmp
         fetch_days([JUNE_30], tmp_path, api_url, sleeps, retries=2)
     assert str(error.value) == f"GET {api_url}/api/daily_papers?date=2025-06-30: HTTP 502 BAD GATEWAY (gave up after 3 attempts)"
     assert len(httpserver.log) == 3 and not (tmp_path / "hf-daily-papers").exists()
+
+
+def test_503_then_success_waits_once(httpserver, api_url, tmp_path, sleeps):
+    httpserver.expect_ordered_request("/api/daily_papers").respond_with_data("busy", status=503)
+    serve_daily(httpserver, JUNE_30, "daily_papers_2025-06-30.json")
+    assert fetch_days([JUNE_30], tmp_path, api_url, sleeps).papers == 2
+    assert sleeps == [1.0] and len(httpserver.log) == 2
+
+
+def test_429_with_an_http_date_waits_until_then(httpserver, api_url, tmp_path, sleeps):
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
+    httpserver.expect_oneshot_request("/api/daily_papers").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": later})
+    serve_daily(httpserver, JUNE_30, "daily_papers_2025-06-30.json")
+    assert fetch_days([JUNE_30], tmp_path, api_url, sleeps).papers == 2
+    assert len(sleeps) == 1 and 17 < sleeps[0] <= 20 and len(httpserver.log) == 2
+
+
+def test_an_http_date_beyond_the_cap_gives_up_at_once(httpserver, api_url, tmp_path, sleeps):
+    later = format_datetime(datetime.now(UTC) + timedelta(hours=2), usegmt=True)
+    httpserver.expect_request("/api/daily_papers").respond_with_data("", status=429, headers={"Retry-After": later})
+    with pytest.raises(FetchError, match=r"HTTP 429 .*asks to wait 7[12]\d\d s \(more than 60 s\): try again later"):
+        fetch_days([JUNE_30], tmp_path, api_url, sleeps)
+    assert sleeps == [] and len(httpserver.log) == 1
+
+
+def test_the_retries_are_urllib3s_mounted_on_the_session():
+    session = fetch.new_session()
+    fetch.HttpClient(session, retries=3)
+    for prefix in ("http://", "https://"):
+        retry = session.get_adapter(prefix + "example.org").max_retries
+        assert isinstance(retry, Retry) and retry.total == 3
+        assert retry.is_retry("GET", 503) and retry.is_retry("GET", 429) and not retry.is_retry("GET", 404)
 
 
 def test_a_client_error_is_not_retried(httpserver, api_url, tmp_path, sleeps):
@@ -395,6 +430,6 @@ def test_a_server_that_refuses_connections_is_retried_then_a_clear_error(tmp_pat
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(FetchError, match=rf"^GET http://127\.0\.0\.1:{port}/api/daily_papers\?date=2025-06-30: "
-                                         r"connection failed \(ConnectionError: .*\(gave up after 2 attempts\)$"):
+                                         r"connection failed \(NewConnectionError: .*Connection refused\) \(gave up after 2 attempts\)$"):
         fetch_days([JUNE_30], tmp_path, f"http://127.0.0.1:{port}", sleeps, retries=1)
     assert sleeps == [1.0]

@@ -19,7 +19,6 @@ from leaderboard.interop.export import (
     export,
     model_index,
     pwc_tables,
-    write_downloads,
 )
 from leaderboard.interop.import_ import InteropFileError, import_files, read_interop_file
 from leaderboard.render.downloads import CLAIMS_COLUMNS, claims_frame, to_csv
@@ -169,13 +168,6 @@ def test_export_is_byte_identical_across_runs(fmt):
     second = export(compile_results(make_compiled().results, make_registry(), aliases={}), make_registry(), fmt,
                     site_url=SITE)
     assert first == second and first
-
-
-def test_write_downloads_puts_parquet_and_jsonl_beside_the_csvs(compiled, tmp_path):
-    written = write_downloads(compiled, tmp_path / "data")
-    assert [p.name for p in written] == ["claims.jsonl", "claims.parquet"]
-    assert pd.read_parquet(tmp_path / "data" / "claims.parquet").shape[0] == len(
-        (tmp_path / "data" / "claims.jsonl").read_text(encoding="utf-8").splitlines())
 
 
 # ---------------------------------------------------------------- import: real-shaped files

@@ -400,7 +400,7 @@ def test_claims_frame_leaves_text_that_is_not_a_string_to_pandas():
 def test_site_data_pages_match_the_plain_definitions():
     compiled = generated(300, seed=11)
     site = site_builder(compiled, make_registry())
-    pages = {path: make() for path, _inputs, make in site.data_pages()}
+    pages = {path: make() for path, _inputs, make in site.download_outputs()}
     frame = reference_claims_frame(compiled)
     assert pages["data/claims.csv"] == reference_to_csv(frame)
     assert pages["data/claims.jsonl"] == reference_jsonl(frame).encode("utf-8")

@@ -18,9 +18,9 @@ _MAIN = re.compile(r'<main id="main">\n.*</main>', re.S)
 
 
 def _render(site, path: str) -> str:
-    for page, template, make in site.pages():
+    for page, _inputs, make in site.outputs():
         if page == path:
-            return site.render(page, template, make()).decode("utf-8")
+            return make().decode("utf-8")
     raise AssertionError(path)
 
 

@@ -235,14 +235,19 @@ def test_a_new_paper_taking_the_lead_names_the_new_leader(repo):
     assert "Moved: **Beta-13B** #1 → #2" in report
 
 
-def test_invalid_claims_are_listed_first_with_file_and_pointer(repo):
+def broken_numbers() -> dict:
+    """A result file with an out-of-range score and a claim on an unregistered benchmark."""
     abstract = "Zeta-1B reaches 104.2% on MMLU and 50.0% on FooBench."
-    document = result_document("Zeta: broken numbers", abstract, [
+    return result_document("Zeta: broken numbers", abstract, [
         claim_document(abstract, "Zeta-1B reaches 104.2% on MMLU", "Zeta-1B", 104.2, "z1"),
         claim_document(abstract, "50.0% on FooBench", "Zeta-1B", 50.0, "z2", benchmark="foobench",
                        benchmark_text="FooBench"),
         claim_document(abstract, "Zeta-1B reaches 99.9% on MMLU", "Zeta-1B", 99.9, "z3"),
     ])
+
+
+def test_invalid_claims_are_listed_first_with_file_and_pointer(repo):
+    document = broken_numbers()
     repo.write(document)
     result = review(repo)
     assert not result.valid

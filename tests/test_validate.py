@@ -1,9 +1,14 @@
+import copy
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leaderboard.models import Issue
+from leaderboard.paths import RESULT_SCHEMA, schema_file
+from leaderboard.store import validate as validate_module
 from leaderboard.store.registry import load_registry
 from leaderboard.store.validate import (
     Report,
@@ -190,3 +195,156 @@ def test_shipped_results_are_valid():
     shipped = Path(__file__).parent.parent / "results"
     report = validate_paths([shipped])
     assert report.valid, "\n".join(str(i) for i in report.issues if i.severity == "error")
+
+
+# ---------------------------------------------------------------- the quick schema check = jsonschema
+
+_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+_safe_id = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,20}", fullmatch=True)
+_claim = st.fixed_dictionaries({
+    "id": _safe_id, "status": st.sampled_from(["extracted", "verified", "rejected", "added"]), "model": _text,
+    "params": st.sampled_from([None, "7B", "350M", "8x7B", "1.5T"]), "benchmark": st.one_of(st.none(), _safe_id),
+    "benchmark_text": _text, "metric": _text, "metric_implied": st.booleans(),
+    "value": st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False)),
+    "unit": st.sampled_from(["%", "points", None]),
+    "qualifier": st.sampled_from(["up to", "over", "at least", "about", "below", None]),
+    "setting": st.one_of(st.none(), _text), "kind": st.sampled_from(["absolute", "cited", "delta"]),
+    "evidence": _text, "start": st.integers(0, 10**4), "end": st.integers(0, 10**4),
+}, optional={
+    "base_model": st.one_of(st.none(), _text), "confidence": st.sampled_from(["high", "medium", "low", None]),
+    "note": _text, "source_url": st.sampled_from(["https://example.org/x", "http://a.b/c?d=1"]),
+})
+_document = st.fixed_dictionaries({
+    "id": _safe_id, "title": _text, "abstract": _text,
+    "published": st.sampled_from([None, "2024-02-29", "1999-12-31", "--01-19", "--12-31"]),
+    "authors": st.one_of(st.none(), st.integers(1, 500)), "organization": st.one_of(st.none(), _text),
+    "upvotes": st.one_of(st.none(), st.integers(0, 10**4)),
+    "external_ids": st.fixed_dictionaries({}, optional={
+        "arxiv": st.sampled_from(["2406.12345", "hep-th/9901001", "math.AG/0101001"]),
+        "hf": st.sampled_from(["2406.12345", "org/name_1.2"]), "doi": st.sampled_from(["10.1234/abc.5"])}),
+    "sources": st.lists(st.fixed_dictionaries({"file": _text, "line": st.integers(1, 10**5)}), max_size=2),
+    "claims": st.lists(_claim, max_size=3),
+}, optional={"$schema": _text})
+
+# Wrong values of every kind: other types, integral floats, bools for numbers, bad enums (case and
+# type), out-of-range numbers, unsafe ids, impossible dates, bad patterns, empty strings.
+_wrong = st.one_of(
+    st.sampled_from([None, True, False, 0, -1, 1, 1.0, 2.5, -0.5, 10**20, "", "x", "NULL", "Verified", "%%",
+                     "2024-02-30", "2024-13-01", "--13-01", "--02-30", "..", "a..b", "Upper", "-start", "8b", "7B ",
+                     "ftp://x", "https://", "2406.123", "10.12/x", [], [1], {}, {"a": 1}]),
+    _text, st.integers(), st.floats(allow_nan=False),
+)
+
+
+# Near misses for each field: the wrong values a person (or a bug) would write there.
+_NEAR_MISSES = {
+    "id": ["", "Upper", "a..b", "-start", "a/b", "x" * 129], "title": ["", None, 3], "abstract": ["", []],
+    "published": ["2024-02-30", "2024-13-01", "--13-01", "--02-30", "24-01-01", "", 2024],
+    "authors": [0, -1, 1.5, True, "3"], "organization": ["", 0], "upvotes": [-1, 0.5, False, "7"],
+    "external_ids": [[], None], "arxiv": ["2406.123", "2406.12345v2", ""], "hf": ["a..b", "a b", ""],
+    "doi": ["10.12/x", "10.1234/", "doi:10.1234/x"], "sources": [{}, None], "file": ["", 1], "line": [0, -3, 1.5],
+    "claims": [{}, "c"], "status": ["Verified", "", None, 1], "model": ["", None], "params": ["7b", "7 B", "B", 7],
+    "benchmark": ["MMLU", "", "a..b", 1], "benchmark_text": [""], "metric": ["", None], "metric_implied": [0, "true"],
+    "value": ["87.1", None, True], "unit": ["percent", "", 0], "qualifier": ["Up to", "under", ""],
+    "setting": ["", 5], "kind": ["relative", None], "evidence": [""], "start": [-1, 0.5, "0"], "end": [-1, None],
+    "base_model": ["", 1], "confidence": ["High", 1, ""], "note": ["", None], "source_url": ["ftp://x", "https://", ""],
+    "$schema": [1, None],
+}
+_wrong = st.one_of(
+    st.sampled_from([None, True, False, 0, -1, 1, 1.0, 2.5, 10**20, "", "x", [], [1], {}, {"a": 1}]),
+    _text, st.integers(), st.floats(allow_nan=False),
+)
+
+
+@st.composite
+def _mutated(draw):
+    """A valid result file, then 0 to 3 mistakes at random places in it: a near miss or any wrong value
+    for a field, a field deleted, a field added (unknown, or known but in the wrong place)."""
+    document = draw(_document)
+    mistakes = draw(st.integers(0, 3))
+    for _ in range(mistakes):
+        nested = [document.get("external_ids")]
+        for key in ("sources", "claims"):
+            nested += document.get(key) if isinstance(document.get(key), list) else []
+        target = draw(st.sampled_from([document, *(c for c in nested if isinstance(c, dict))]))
+        action = draw(st.sampled_from(["replace", "replace", "delete", "add"]))
+        keys = sorted(target)
+        if action == "add" or not keys:
+            key = draw(st.sampled_from(["titel", "extra", "arxiv", "note", "confidence", "base_model", "line"]))
+        else:
+            key = draw(st.sampled_from(keys))
+        if action == "delete" and key in target:
+            del target[key]
+        else:
+            target[key] = draw(st.one_of(st.sampled_from(_NEAR_MISSES.get(key, [None])), _wrong))
+    return document, mistakes
+
+
+def _plain_schema_issues(document, file):
+    """The plain path: jsonschema's every error, as schema_issues reports them."""
+    validator = validate_module._result_validator(str(schema_file(RESULT_SCHEMA)))
+    issues = [i for error in validator.iter_errors(document) for i in validate_module._schema_error_issues(error, file)]
+    return sorted(issues, key=lambda issue: validate_module._pointer_key(issue.pointer))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutated())
+def test_the_quick_schema_check_answers_as_jsonschema(case):
+    document, mistakes = case
+    before = copy.deepcopy(document)
+    schema_path = str(schema_file(RESULT_SCHEMA))
+    quick = validate_module._result_fast_check(schema_path)(document)
+    valid = validate_module._result_validator(schema_path).is_valid(document)
+    assert not quick or valid  # "plainly valid" is never said of an invalid file
+    if not mistakes:
+        assert quick  # and is said of every valid one made of plain JSON values (the fast path is taken)
+    assert validate_module.schema_issues(document, "f.json") == _plain_schema_issues(document, "f.json")
+    assert document == before
+
+
+def test_the_quick_schema_check_leaves_integral_floats_to_jsonschema():
+    # 3.0 is an integer to JSON Schema: the quick check is in doubt, jsonschema answers (valid).
+    document = {"id": "x", "title": "t", "abstract": "a", "published": None, "authors": 3.0, "organization": None,
+                "upvotes": 0, "external_ids": {}, "sources": [], "claims": []}
+    schema_path = str(schema_file(RESULT_SCHEMA))
+    assert not validate_module._result_fast_check(schema_path)(document)
+    assert validate_module.schema_issues(document, "f.json") == []
+
+
+def _assert_quick_check_agrees(document) -> None:
+    schema_path = str(schema_file(RESULT_SCHEMA))
+    quick = validate_module._result_fast_check(schema_path)(document)
+    assert not quick or validate_module._result_validator(schema_path).is_valid(document), document
+    assert validate_module.schema_issues(document, "f.json") == _plain_schema_issues(document, "f.json")
+
+
+_FULL_CLAIM = {"id": "c1", "status": "verified", "model": "M", "params": "7B", "benchmark": "mmlu",
+               "benchmark_text": "MMLU", "metric": "accuracy", "metric_implied": False, "value": 1, "unit": "%",
+               "qualifier": None, "setting": None, "kind": "absolute", "evidence": "e", "start": 0, "end": 1,
+               "base_model": "B", "confidence": "high", "note": "n", "source_url": "https://example.org/x"}
+_FULL_DOCUMENT = {"$schema": "s", "id": "x", "title": "t", "abstract": "a", "published": "2024-02-29", "authors": 1,
+                  "organization": "o", "upvotes": 0, "external_ids": {"arxiv": "2406.12345", "hf": "h", "doi": "10.1234/x"},
+                  "sources": [{"file": "f", "line": 1}], "claims": [_FULL_CLAIM]}
+
+
+def test_every_near_miss_of_every_field_gets_jsonschemas_answer():
+    """Each near miss of _NEAR_MISSES in each field where it can occur, one at a time, and each field
+    deleted: the quick check never calls a wrong file valid, and the issues are jsonschema's."""
+    _assert_quick_check_agrees(_FULL_DOCUMENT)
+    assert validate_module.schema_issues(_FULL_DOCUMENT, "f.json") == []
+    paths = [()] + [("external_ids",), ("sources", 0), ("claims", 0)]
+    for path in paths:
+        container = _FULL_DOCUMENT
+        for part in path:
+            container = container[part]
+        for key in container:
+            for value in [*_NEAR_MISSES.get(key, []), "__deleted__"]:
+                document = copy.deepcopy(_FULL_DOCUMENT)
+                target = document
+                for part in path:
+                    target = target[part]
+                if value == "__deleted__":
+                    del target[key]
+                else:
+                    target[key] = value
+                _assert_quick_check_agrees(document)

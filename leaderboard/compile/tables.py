@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from dataclasses import replace
 
 from ..models import Compiled, Conflict, Entry, ResultFile, SourceRef, Table
 from ..store.curate import DEFAULT_POLICY, Policy
@@ -225,12 +224,6 @@ class _Admission:
         return model_id
 
 
-def leaderboard_rows(result: ResultFile, registry: Registry, aliases: dict[str, str],
-                     policy: Policy = DEFAULT_POLICY) -> list[Row]:
-    """The claims of one paper that belong on a leaderboard, as rows (see `Row`)."""
-    return _Admission(registry, aliases, policy).rows(result, [])
-
-
 def preference(row: Row) -> tuple:
     """Sort key of a source: the first is the number the leaderboard shows (see module docstring)."""
     source = row[_SOURCE]
@@ -259,7 +252,7 @@ def _table(rows: list[Row], names: dict[str, str]) -> tuple[Table, list[Conflict
             by_model[row[_MODEL_ID]] = [row]
         else:
             group.append(row)
-    # rank_entries' order, without building each Entry twice
+    # Best first by the metric's direction; equal values share a rank (1, 2, 2, 4), ordered by name
     sign = -1 if metric.direction == "higher" else 1
     ranked = []
     for model_id, group in by_model.items():
@@ -313,17 +306,6 @@ def _entry(rank: int, model_id: str, model: str, rows: list[Row], metric: Metric
         conflict=conflict,
         sources=sources,
     )
-
-
-def rank_entries(entries: list[Entry], direction: str) -> tuple[Entry, ...]:
-    """Best first by the metric's direction; equal values share a rank (1, 2, 2, 4), ordered by name."""
-    sign = -1 if direction == "higher" else 1
-    ordered = sorted(entries, key=lambda e: (sign * e.value, e.model.casefold(), e.model_id))
-    ranked: list[Entry] = []
-    for position, entry in enumerate(ordered, start=1):
-        tied = ranked and ranked[-1].value == entry.value
-        ranked.append(replace(entry, rank=ranked[-1].rank if tied else position))
-    return tuple(ranked)
 
 
 def _conflict(table: Table, entry: Entry) -> Conflict:

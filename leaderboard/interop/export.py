@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
@@ -38,7 +37,6 @@ if TYPE_CHECKING:
 EXPORT_FORMATS = ("model-index", "pwc", "jsonl", "parquet")
 BINARY_FORMATS = ("parquet",)
 DEFAULT_TASK_TYPE = "text-generation"
-DOWNLOAD_FILES = ("claims.parquet", "claims.jsonl")  # written into the site's data/ beside the CSVs
 
 
 # ---------------------------------------------------------------- links
@@ -249,21 +247,3 @@ def export(compiled: Compiled, registry: Registry, fmt: str, *, site_url: str | 
     if fmt == "parquet":
         return claims_parquet(claims_table(compiled, site_url))
     raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
-
-
-def download_files(compiled: Compiled) -> dict[str, bytes]:
-    """The site's extra downloads, {path under the site root: bytes}, for the two-phase site writer."""
-    frame = claims_frame(compiled)
-    return {"data/claims.parquet": claims_parquet(frame), "data/claims.jsonl": claims_jsonl(frame).encode("utf-8")}
-
-
-def write_downloads(compiled: Compiled, data_dir: Path | str) -> list[Path]:
-    """Write `claims.parquet` and `claims.jsonl` into the site's `data/` directory; returns their paths."""
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for relative, content in sorted(download_files(compiled).items()):
-        path = data_dir / Path(relative).name
-        path.write_bytes(content)
-        written.append(path)
-    return written

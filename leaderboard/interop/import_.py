@@ -45,9 +45,8 @@ from ..store.results import (
     sort_claims,
     write_result_file,
 )
-from ..store.validate import schema_issues, validate_document
+from ..store.validate import ERROR, WARNING, IssueCounts, schema_issues, validate_document
 
-ERROR, WARNING = "error", "warning"
 _TRAILING_PARENTHESES = re.compile(r"^(?P<name>.*\S)\s*\((?P<inner>[^()]*)\)\s*$")
 _ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
                          re.IGNORECASE)
@@ -117,18 +116,10 @@ class ImportedFile:
 
 
 @dataclass(frozen=True)
-class ImportReport:
+class ImportReport(IssueCounts):
     files: tuple[ImportedFile, ...]
     issues: tuple[Issue, ...]  # file, pointer into the input file, code, message, hint
     dry_run: bool = False
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for issue in self.issues if issue.severity == ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for issue in self.issues if issue.severity == WARNING)
 
     @property
     def added(self) -> int:

@@ -14,9 +14,8 @@ import re
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-from ..ids import is_safe_id, slugify
+from ..ids import MONTHS, is_safe_id, slugify
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PARTIAL_DATE = re.compile(r"^--(\d{2})-(\d{2})$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -49,10 +48,10 @@ def format_date(text: str | None) -> str:
         return ""
     full = parse_date(text)
     if full:
-        return f"{_MONTHS[full.month - 1]} {full.day}, {full.year}"
+        return f"{MONTHS[full.month - 1]} {full.day}, {full.year}"
     partial = _PARTIAL_DATE.match(text)
     if partial and 1 <= int(partial[1]) <= 12:
-        return f"{_MONTHS[int(partial[1]) - 1]} {int(partial[2])}"
+        return f"{MONTHS[int(partial[1]) - 1]} {int(partial[2])}"
     return text
 
 

@@ -287,31 +287,11 @@ class _Site:
     # -- page contexts ----------------------------------------------------------------------------
 
     def files(self) -> dict[str, bytes]:
+        """Every file of the site, made: the list of `outputs`, the one the cached build goes through."""
         files: dict[str, bytes] = {}
-        for path, template, make_context in self.pages():
-            _add(files, path, self.render(path, template, make_context()))
-        for path, content in self.data_files().items():
-            _add(files, path, content)
-        for path, content in self.static_files().items():
-            _add(files, path, content)
+        for path, _inputs, make in self.outputs():
+            _add(files, path, make())
         return files
-
-    def pages(self) -> Iterator[tuple[str, str, Callable[[], dict]]]:
-        """(path, template, context maker) of every templated page; contexts are made on demand,
-        so that a large site is never held in memory at once."""
-        yield "index.html", "index.html", self.index_context
-        for b in self.benchmarks:
-            yield f"benchmarks/{page_name(b.id)}.html", "benchmark.html", partial(self.benchmark_context, b)
-        for pid, r in self.results.items():
-            yield f"papers/{page_name(pid)}.html", "paper.html", partial(self.paper_context, r)
-        for mid in sorted(self.models):
-            yield f"models/{page_name(mid)}.html", "model.html", partial(self.model_context, mid)
-        yield "papers.html", "papers.html", self.papers_context
-        yield "models.html", "models.html", self.models_context
-        yield "conflicts.html", "conflicts.html", self.conflicts_context
-        yield "downloads.html", "downloads.html", self.downloads_context
-        yield "registry.html", "registry.html", self.registry_context
-        yield "queue.html", "queue.html", self.queue_context
 
     def render(self, path: str, template: str, context: dict) -> bytes:
         root = "../" * path.count("/")
@@ -322,9 +302,6 @@ class _Site:
     def static_files() -> dict[str, bytes]:
         return {f"static/{asset.name}": asset.read_bytes() for asset in sorted(STATIC_DIR.iterdir())
                 if asset.is_file() and not asset.name.startswith(".")}
-
-    def data_files(self) -> dict[str, bytes]:
-        return {path: make() for path, _inputs, make in self.data_pages()}
 
     def claims_frame(self):
         """Every claim as one frame, made once for the three downloads that share it (a second each at 100k papers)."""
@@ -647,8 +624,8 @@ class _Site:
     def page_outputs(self, sources: Mapping[str, str] | None = None, table_keys: Mapping[str, str] | None = None,
                      entry_keys: Mapping[str, Mapping[str, str]] | None = None,
                      ) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
-        """`outputs` of every file but the downloads; the site options (policy, repository URL)
-        are part of every page's inputs."""
+        """`outputs` of every file but the downloads (see `_page_outputs`); the site options
+        (policy, repository URL) are part of every page's inputs."""
         token = self.options.token
         outputs = self._page_outputs(sources, table_keys, entry_keys)
         if not token:
@@ -662,6 +639,10 @@ class _Site:
     def _page_outputs(self, sources: Mapping[str, str] | None, table_keys: Mapping[str, str] | None,
                       entry_keys: Mapping[str, Mapping[str, str]] | None,
                       ) -> Iterator[tuple[str, object, Callable[[], bytes]]]:
+        """The one list of the site's pages and static files: each one's path, what its bytes
+        depend on, and how they are made. The full build (`files`, `render.render_site`) and the
+        cached one (`render.render_site_cached`) both go through it; a page whose inputs are None
+        here (no hashes given) is keyed by its whole context, which is then made at once."""
         table_keys = {} if table_keys is None else table_keys
         # The charts may be drawn on first use (see site_builder): here, before pages are made in
         # forked children, which would each draw them again.

@@ -11,8 +11,9 @@ checked, an interrupted or failed run keeps what it finished and the next run re
 Daily Papers keeps growing during the day, so today's (UTC) listing and later ones are always
 fetched again. An optional `cache_dir` also keeps the raw responses (safe to delete at any time).
 
-HTTP: one `requests.Session` with a User-Agent, connect/read timeouts, and retries with exponential
-backoff on connection errors, timeouts, 429 and 5xx, honouring `Retry-After` up to a cap.
+HTTP: one `requests.Session` with a User-Agent, connect/read timeouts, and retries (urllib3's `Retry`,
+mounted on the session) with exponential backoff on connection errors, timeouts, 429 and 5xx,
+honouring `Retry-After` up to a cap.
 The library never prints: pass `progress(item, outcome)` to hear about each date or id.
 """
 
@@ -31,6 +32,10 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ResponseError
+from urllib3.exceptions import TimeoutError as UrllibTimeout
+from urllib3.util import Retry
 
 from .. import __version__
 from ..errors import FetchError
@@ -77,9 +82,47 @@ def new_session() -> requests.Session:
     return session
 
 
+RETRY_STATUSES = frozenset({429, *range(500, 600)})
+
+
+class _Retry(Retry):
+    """urllib3's Retry with the waits this module promises: BACKOFF_SECONDS before the first retry,
+    doubling on each one (urllib3's own backoff starts at the second), at most MAX_WAIT_SECONDS; a
+    Retry-After (seconds or an HTTP date) instead when the server sends one, and a longer one than
+    MAX_WAIT_SECONDS ends the retries at once (`HttpClient` then says so). Each wait is at least
+    `least_wait` (a server's politeness interval) and goes through `wait`, which tests replace."""
+
+    wait: Sleep = staticmethod(time.sleep)
+    least_wait: float = 0.0
+
+    def new(self, **kw) -> _Retry:
+        retry = super().new(**kw)
+        retry.wait, retry.least_wait = self.wait, self.least_wait
+        return retry
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None) -> _Retry:
+        asked = _retry_after(response)
+        if asked is not None and asked > MAX_WAIT_SECONDS:
+            raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {asked:.0f} s"))
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def get_backoff_time(self) -> float:
+        return min(BACKOFF_SECONDS * 2 ** (len(self.history) - 1), MAX_WAIT_SECONDS) if self.history else 0.0
+
+    def sleep(self, response=None) -> None:
+        asked = _retry_after(response)
+        self.wait(max(self.get_backoff_time() if asked is None else asked, self.least_wait))
+
+
+def _retry_after(response) -> float | None:
+    return retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
+
+
 @dataclass
 class HttpClient:
-    """GET with timeouts, retries and backoff; every failure is a FetchError naming the URL."""
+    """GET with timeouts, retries and backoff; every failure is a FetchError naming the URL.
+
+    The retries are urllib3's (`_Retry`), mounted on `session` for http and https."""
 
     session: requests.Session
     timeout: float = DEFAULT_TIMEOUT
@@ -89,51 +132,55 @@ class HttpClient:
     cache_dir: Path | None = None
     _last_request: float | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        retry = _Retry(total=self.retries, status_forcelist=RETRY_STATUSES, allowed_methods={"GET"},
+                       raise_on_status=False, respect_retry_after_header=False)
+        retry.wait, retry.least_wait = self.sleep, self.min_interval
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
     def get_text(self, url: str, params: dict[str, str], accept: str) -> str:
         """The body of a successful response (from `cache_dir` when it has it)."""
         full_url = _url_of(url, params)
         cached = self._cached(full_url)
         if cached is not None:
             return cached
-        for attempt in range(self.retries + 1):
-            response, failure = self._attempt(full_url, accept)
-            if response is not None and response.status_code < 400:
-                return _decoded(response)
-            if response is not None and not _is_retryable(response.status_code):
-                raise FetchError(f"GET {full_url}: HTTP {response.status_code} {response.reason}")
-            if attempt == self.retries:
-                raise FetchError(f"GET {full_url}: {failure} (gave up after {attempt + 1} attempts)")
-            self._wait_before_retry(full_url, response, attempt, failure)
-        raise AssertionError("unreachable")  # the loop returns or raises
+        gave_up = f"gave up after {self.retries + 1} attempts"
+        self._keep_interval()
+        try:
+            response = self.session.get(full_url, headers={"Accept": accept},
+                                        timeout=(min(self.timeout, MAX_CONNECT_TIMEOUT), self.timeout))
+        except requests.RequestException as exc:
+            raise FetchError(f"GET {full_url}: {self._failure(exc)} ({gave_up})") from None
+        finally:
+            self._last_request = time.monotonic()
+        if response.status_code < 400:
+            return _decoded(response)
+        failure = f"HTTP {response.status_code} {response.reason}"
+        if response.status_code not in RETRY_STATUSES:
+            raise FetchError(f"GET {full_url}: {failure}")
+        asked = _retry_after(response)
+        if asked is not None and asked > MAX_WAIT_SECONDS:
+            raise FetchError(f"GET {full_url}: {failure}, and the server asks to wait {asked:.0f} s "
+                             f"(more than {MAX_WAIT_SECONDS:.0f} s): try again later")
+        retries = getattr(response.raw, "retries", None)
+        attempts = len(retries.history) + 1 if retries is not None else self.retries + 1
+        raise FetchError(f"GET {full_url}: {failure} (gave up after {attempts} attempts)")
+
+    def _failure(self, exc: requests.RequestException) -> str:
+        """Why a request got no answer, once urllib3 has run out of retries."""
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # what requests wrapped
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
+        if isinstance(reason, NewConnectionError) or not isinstance(reason, UrllibTimeout | requests.Timeout):
+            return f"connection failed ({type(reason).__name__}: {reason})"
+        return f"no answer within {self.timeout:g} s (timeout)"
 
     def remember(self, url: str, params: dict[str, str], text: str) -> None:
         """Keep a response that proved usable, so that a re-run with the same cache reads it offline."""
         if self.cache_dir is not None:
             write_text_atomic(self._cache_path(_url_of(url, params)), text)
-
-    def _attempt(self, url: str, accept: str) -> tuple[requests.Response | None, str]:
-        """One request: (response, why it failed if it did); connection trouble gives no response."""
-        self._keep_interval()
-        try:
-            response = self.session.get(url, headers={"Accept": accept},
-                                        timeout=(min(self.timeout, MAX_CONNECT_TIMEOUT), self.timeout))
-        except requests.Timeout:
-            return None, f"no answer within {self.timeout:g} s (timeout)"
-        except requests.RequestException as exc:
-            return None, f"connection failed ({type(exc).__name__}: {exc})"
-        finally:
-            self._last_request = time.monotonic()
-        return response, f"HTTP {response.status_code} {response.reason}"
-
-    def _wait_before_retry(self, url: str, response: requests.Response | None, attempt: int, failure: str) -> None:
-        wait = min(BACKOFF_SECONDS * 2 ** attempt, MAX_WAIT_SECONDS)
-        retry_after = retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
-        if retry_after is not None:
-            if retry_after > MAX_WAIT_SECONDS:
-                raise FetchError(f"GET {url}: {failure}, and the server asks to wait {retry_after:.0f} s "
-                                 f"(more than {MAX_WAIT_SECONDS:.0f} s): try again later")
-            wait = retry_after
-        self.sleep(wait)
 
     def _keep_interval(self) -> None:
         if self._last_request is not None and self.min_interval > 0:
@@ -157,10 +204,6 @@ def _decoded(response: requests.Response) -> str:
     if "charset=" not in response.headers.get("Content-Type", "").lower():
         response.encoding = "utf-8"
     return response.text
-
-
-def _is_retryable(status: int) -> bool:
-    return status == 429 or status >= 500
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

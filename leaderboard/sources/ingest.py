@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ListingError
-from ..ids import normalise_title, paper_id
+from ..ids import MONTHS, normalise_title, paper_id
 from ..models import Paper, Source
 from ..paths import SYNC_STATE_FILE
 
@@ -36,10 +36,9 @@ _BOILERPLATE = {
     "daily papers",
     "byak and the research community",
 }
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTH_NUMBERS = {month.lower(): number for number, month in enumerate(MONTHS, start=1)}
 _DATE_LINE = re.compile(
-    r"^(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (?P<day>\d{1,2})"
+    rf"^(?P<month>{'|'.join(MONTHS)})[a-z]*\.? (?P<day>\d{{1,2}})"
     r"(?:, (?P<year>\d{4}))?(?: (?P<upvotes>\d+))?$"
 )
 _AUTHORS_LINE = re.compile(r"^[•·*\-]?\s*(?P<count>\d+)\s+authors?$")
@@ -217,7 +216,7 @@ def _iso_date(match: re.Match) -> str:
     A year-less date means "this year" on the page, but the dumps' own capture date has no year
     either, so guessing one would invent data: the partial date is kept as is.
     """
-    month = _MONTHS[match.group("month")[:3].lower()]
+    month = _MONTH_NUMBERS[match.group("month")[:3].lower()]
     day = int(match.group("day"))
     year = match.group("year")
     return f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"

@@ -46,7 +46,6 @@ FORMAT = "leaderboard-listing"
 VERSION = 1
 SOURCE_HF_DAILY_PAPERS = "hf-daily-papers"
 SOURCE_ARXIV = "arxiv"
-PAPER_KEYS = ("arxiv_id", "hf_id", "title", "abstract", "published", "authors", "organization", "upvotes")
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

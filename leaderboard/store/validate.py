@@ -35,12 +35,10 @@ _SCHEMA_CODES = {
 _NUMBER = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+")
 
 
-@dataclass(frozen=True)
-class Report:
-    """The outcome of a validation run: every issue found and every file looked at."""
+class IssueCounts:
+    """The counts of a report's `issues` by severity (validation and import reports alike)."""
 
     issues: tuple[Issue, ...]
-    files: tuple[str, ...]
 
     @property
     def errors(self) -> int:
@@ -49,6 +47,14 @@ class Report:
     @property
     def warnings(self) -> int:
         return sum(1 for issue in self.issues if issue.severity == WARNING)
+
+
+@dataclass(frozen=True)
+class Report(IssueCounts):
+    """The outcome of a validation run: every issue found and every file looked at."""
+
+    issues: tuple[Issue, ...]
+    files: tuple[str, ...]
 
     @property
     def valid(self) -> bool:
