@@ -140,6 +140,19 @@ def test_another_fingerprint_invalidates_everything(tmp_path, monkeypatch):
     assert BuildCache(tmp_path).get("things", "k2") is None  # and this version does not read theirs
 
 
+def test_text_of_any_code_point_is_stored_as_ascii_and_read_back(tmp_path):
+    # A lone surrogate (as a paper's abstract may hold) is no UTF-8: written raw it failed the save.
+    odd = "caf\u00e9 \ud800 \U0001f600"
+    first = BuildCache(tmp_path)
+    first.put("things", "k", [odd])
+    first.replace("doc", {odd: odd})
+    first.save()
+    assert first.warnings == []
+    assert all(value.isascii() for (value,) in rows(tmp_path, "SELECT value FROM entries UNION SELECT value FROM documents"))
+    again = BuildCache(tmp_path)
+    assert again.get("things", "k") == [odd] and again.load("doc") == {odd: odd}
+
+
 def test_a_disabled_cache_stores_nothing_but_counts_what_was_computed(tmp_path):
     off = BuildCache(None)
     off.put("things", "k", "v")
