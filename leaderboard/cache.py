@@ -53,6 +53,7 @@ _FORMAT = 3  # PRAGMA user_version: the layout of the tables below
 _APPLICATION_ID = 0x4C424331  # PRAGMA application_id, "LBC1": tells our file from other SQLite files
 DATABASE = "cache.sqlite3"
 _PACKAGE_DIR = Path(__file__).resolve().parent
+_MAPPED_BYTES = 1 << 31  # the most of the file read through a memory map (address space, not memory)
 _RACY_NS = 2_000_000_000  # a file changed this recently is hashed again even when its stat matches
 _DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB} if hasattr(sqlite3, "SQLITE_CORRUPT") else {11, 26}
 
@@ -205,9 +206,14 @@ class BuildCache:
         else:
             row = self._read_one(f"SELECT value FROM entries WHERE kind = ? AND key = ? AND {_CURRENT}", (kind, key))
             text = row[0] if row else None
+        if text is None:
+            return None
         value = self._decode(kind, text)
         if value is not None:
-            self._used.setdefault(kind, {})[key] = value
+            used = self._used.get(kind)
+            if used is None:
+                used = self._used[kind] = {}
+            used[key] = value
         return value
 
     def put(self, kind: str, key: str, value: object) -> None:
@@ -480,6 +486,10 @@ def _kinds() -> dict[str, object]:
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=60, isolation_level=None)  # transactions are explicit
     db.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: consistent after a crash, and fast
+    # Read through a memory map, not a read call per page: a rebuild of 100,000 papers reads
+    # 200 MB, and spent a third of that reading in system calls. (The file never shrinks while
+    # mapped: no auto-vacuum, and a damaged file is replaced by a new one, not truncated.)
+    db.execute(f"PRAGMA mmap_size = {_MAPPED_BYTES}")
     return db
 
 
