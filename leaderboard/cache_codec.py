@@ -144,10 +144,8 @@ def _sequence_pair(item: object, kind: type) -> tuple[Encode | None, Decode]:
 
 def _fixed_tuple_pair(arguments: tuple) -> tuple[Encode | None, Decode]:
     pairs = [_pair(a) for a in arguments]
-    size = len(pairs)
-    check = f"type(data) is not list or len(data) != {size}"
-    made = _compiled(pairs, "({},)", check, f"expected a list of {size}")
-    return made if any(e for e, _ in pairs) else (None, made[1])  # json writes a tuple as a list
+    encode, decode = _compiled(pairs, "({},)", f"expected a list of {len(pairs)}")
+    return encode if any(e for e, _ in pairs) else None, decode  # json writes a tuple as a list
 
 
 def _dict_pair(item: object) -> tuple[Encode | None, Decode]:
@@ -167,10 +165,8 @@ def _dataclass_pair(cls: type) -> tuple[Encode, Decode]:
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
     pairs = [_pair(hints[name]) for name in names]
-    check = f"type(data) is not list or len(data) != {len(names)}"
-    made = _compiled(pairs, "_make(_class, {{{}}})", check, f"expected the {len(names)} fields of {cls.__name__}",
+    return _compiled(pairs, "_make(_class, {{{}}})", f"expected the {len(names)} fields of {cls.__name__}",
                      names=names, scope={"_class": cls, "_make": _make})
-    return made
 
 
 def _make(cls: type, fields: dict) -> object:
@@ -179,13 +175,13 @@ def _make(cls: type, fields: dict) -> object:
     return made
 
 
-def _compiled(pairs: list[tuple[Encode | None, Decode | None]], shape: str, check: str, error: str,
+def _compiled(pairs: list[tuple[Encode | None, Decode | None]], shape: str, error: str,
               names: list[str] | None = None, scope: dict | None = None) -> tuple[Encode, Decode]:
     """The encoder and decoder of a record of several values (a dataclass, a fixed tuple), written
     out as one function each and compiled once per type: a generic loop over the fields costs twice
     as much at 100,000 results. The source is made of the record's field names (identifiers, checked)
     and positions only, never of data: `shape` is the decoded value's expression around the comma-
-    separated fields, `check` the condition on `data` that refuses another shape."""
+    separated fields; data that is not a list of as many values raises CacheFormatError(`error`)."""
     scope = {**(scope or {}), "_Error": CacheFormatError, "_error": error}
     fields, items = [], []
     for n, (encode, decode) in enumerate(pairs):
@@ -198,9 +194,10 @@ def _compiled(pairs: list[tuple[Encode | None, Decode | None]], shape: str, chec
         value = f"_decode{n}(data[{n}])" if decode else f"data[{n}]"
         items.append(f"{name!r}: {value}" if name else value)
     source = (f"def encode(value):\n    return [{', '.join(fields)}]\n"
-              f"def decode(data):\n    if {check}:\n        raise _Error(_error)\n"
+              f"def decode(data):\n    if type(data) is not list or len(data) != {len(pairs)}:\n"
+              f"        raise _Error(_error)\n"
               f"    return {shape.format(', '.join(items))}\n")
-    exec(compile(source, f"<cache codec of {error}>", "exec"), scope)  # noqa: S102 - see the docstring
+    exec(compile(source, "<cache codec>", "exec"), scope)  # noqa: S102 - see the docstring
     return scope["encode"], scope["decode"]
 
 
