@@ -44,17 +44,27 @@ class Codec:
         self._encode, self._decode = _pair(declared)
 
     def dumps(self, value: object) -> str:
-        return json.dumps(self._encode(value) if self._encode else value, ensure_ascii=False,
-                          separators=(",", ":"), check_circular=False)
+        return _write_json(self._encode(value) if self._encode else value)
 
-    def loads(self, text: str | bytes) -> object:
+    def loads(self, text: str) -> object:
         try:
-            data = json.loads(text)
+            data, end = _scan_json(text, 0)  # json.loads less its per-call work in Python
+            if end != len(text):
+                raise ValueError(f"extra data at {end}")
             return self._decode(data) if self._decode else data
         except CacheFormatError:
             raise
+        except StopIteration as stop:
+            raise CacheFormatError(f"not a {_name(self.declared)}: not JSON at {stop.value}") from None
         except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
             raise CacheFormatError(f"not a {_name(self.declared)}: {error}") from None
+
+
+# ASCII text (other characters escaped, lone surrogates too): the fastest to write and to read, and
+# always valid UTF-8 for SQLite. Values hold no cycles (check_circular: time spent for nothing).
+_write_json = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+# What json.loads runs on text without surrounding whitespace (as `dumps` writes it): the C scanner.
+_scan_json = json.JSONDecoder().scan_once
 
 
 _CODECS: dict[object, Codec] = {}
@@ -118,8 +128,8 @@ def _optional_pair(declared: object, arguments: tuple) -> tuple[Encode | None, D
     encode, decode = _pair(others[0])
     if encode is None and decode is None:
         return None, None
-    return (lambda value: None if value is None else (encode(value) if encode else value),
-            lambda data: None if data is None else (decode(data) if decode else data))
+    return (None if encode is None else lambda value: None if value is None else encode(value),
+            None if decode is None else lambda data: None if data is None else decode(data))
 
 
 def _sequence_pair(item: object, kind: type) -> tuple[Encode | None, Decode]:
@@ -129,30 +139,13 @@ def _sequence_pair(item: object, kind: type) -> tuple[Encode | None, Decode]:
         if type(data) is not list:
             raise CacheFormatError(f"expected a list, found {type(data).__name__}")
         return kind(map(decode, data)) if decode else (data if kind is list else kind(data))
-    return (lambda value: [encode(v) for v in value]) if encode else list, decode_all
+    return (lambda value: [encode(v) for v in value]) if encode else None, decode_all  # json writes a tuple as a list
 
 
-def _fixed_tuple_pair(arguments: tuple) -> tuple[Encode, Decode]:
+def _fixed_tuple_pair(arguments: tuple) -> tuple[Encode | None, Decode]:
     pairs = [_pair(a) for a in arguments]
-    if not any(e or d for e, d in pairs):  # (key, size, mtime) 100,000 times in a site manifest
-        return list, _plain_tuple(len(pairs))
-
-    def encode(value: object) -> list:
-        return [e(v) if e else v for (e, _), v in zip(pairs, value, strict=True)]  # type: ignore[call-overload]
-
-    def decode(data: object) -> tuple:
-        if type(data) is not list or len(data) != len(pairs):
-            raise CacheFormatError(f"expected a list of {len(pairs)}")
-        return tuple(d(v) if d else v for (_, d), v in zip(pairs, data, strict=True))
-    return encode, decode
-
-
-def _plain_tuple(size: int) -> Decode:
-    def decode(data: object) -> tuple:
-        if type(data) is not list or len(data) != size:
-            raise CacheFormatError(f"expected a list of {size}")
-        return tuple(data)
-    return decode
+    encode, decode = _compiled(pairs, "({},)", f"expected a list of {len(pairs)}")
+    return encode if any(e for e, _ in pairs) else None, decode  # json writes a tuple as a list
 
 
 def _dict_pair(item: object) -> tuple[Encode | None, Decode]:
@@ -167,29 +160,45 @@ def _dict_pair(item: object) -> tuple[Encode | None, Decode]:
 
 def _dataclass_pair(cls: type) -> tuple[Encode, Decode]:
     """A dataclass as the list of its field values. Decoding makes the object as pickle does
-    (`object.__new__` and its attribute dictionary filled in), without calling `__init__` on
-    100,000 results; the fields that need decoding are decoded first."""
+    (`object.__new__`, then its attribute dictionary set whole, in field order), without calling
+    `__init__` on 100,000 results."""
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
     pairs = [_pair(hints[name]) for name in names]
-    encoders = [(name, e) for name, (e, _) in zip(names, pairs, strict=True)]
-    decoders = [(n, name, d) for n, (name, (_, d)) in enumerate(zip(names, pairs, strict=True)) if d]
-    size, new = len(names), object.__new__
+    return _compiled(pairs, "_make(_class, {{{}}})", f"expected the {len(names)} fields of {cls.__name__}",
+                     names=names, scope={"_class": cls, "_make": _make})
 
-    def encode(value: object) -> list:
-        fields = value.__dict__
-        return [e(fields[name]) if e else fields[name] for name, e in encoders]
 
-    def decode(data: object) -> object:
-        if type(data) is not list or len(data) != size:
-            raise CacheFormatError(f"expected the {size} fields of {cls.__name__}")
-        made = new(cls)
-        fields = made.__dict__
-        fields.update(zip(names, data, strict=True))  # the length is checked above
-        for n, name, d in decoders:
-            fields[name] = d(data[n])
-        return made
-    return encode, decode
+def _make(cls: type, fields: dict) -> object:
+    made = object.__new__(cls)
+    object.__setattr__(made, "__dict__", fields)  # a frozen dataclass's own __setattr__ refuses
+    return made
+
+
+def _compiled(pairs: list[tuple[Encode | None, Decode | None]], shape: str, error: str,
+              names: list[str] | None = None, scope: dict | None = None) -> tuple[Encode, Decode]:
+    """The encoder and decoder of a record of several values (a dataclass, a fixed tuple), written
+    out as one function each and compiled once per type: a generic loop over the fields costs twice
+    as much at 100,000 results. The source is made of the record's field names (identifiers, checked)
+    and positions only, never of data: `shape` is the decoded value's expression around the comma-
+    separated fields; data that is not a list of as many values raises CacheFormatError(`error`)."""
+    scope = {**(scope or {}), "_Error": CacheFormatError, "_error": error}
+    fields, items = [], []
+    for n, (encode, decode) in enumerate(pairs):
+        name = names[n] if names else None
+        if name is not None and not name.isidentifier():
+            raise TypeError(f"the cache cannot store a field named {name!r}")
+        scope[f"_encode{n}"], scope[f"_decode{n}"] = encode, decode
+        read = f"value.{name}" if name else f"value[{n}]"
+        fields.append(f"_encode{n}({read})" if encode else read)
+        value = f"_decode{n}(data[{n}])" if decode else f"data[{n}]"
+        items.append(f"{name!r}: {value}" if name else value)
+    source = (f"def encode(value):\n    return [{', '.join(fields)}]\n"
+              f"def decode(data):\n    if type(data) is not list or len(data) != {len(pairs)}:\n"
+              f"        raise _Error(_error)\n"
+              f"    return {shape.format(', '.join(items))}\n")
+    exec(compile(source, "<cache codec>", "exec"), scope)  # noqa: S102 - see the docstring
+    return scope["encode"], scope["decode"]
 
 
 def _typeddict_pair(cls: type) -> tuple[Encode, Decode]:
