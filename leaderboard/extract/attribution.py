@@ -303,6 +303,8 @@ def _paren_subject(sentence: str) -> str | None:
 
 def _introduced_size(text: str, name: str) -> str | None:
     """"phi-3-mini, a 3.8 billion parameter language model": the size given where a model is introduced."""
+    if "param" not in text or name not in text:  # what the pattern needs: no compiling for a sure miss
+        return None
     match = _introduced_pattern(name).search(text)
     return params_of(match.group(1)) if match else None
 
@@ -528,13 +530,23 @@ def _variant_pattern(system: str) -> re.Pattern:
     return re.compile(r"(?<![\w\-])([a-z0-9]+-[a-z]+)\s" + re.escape(system) + r"\b")
 
 
+def _modifier_before(sentence: str, system: str) -> bool:
+    """What `_variant_pattern(system)` needs: `system` after a space after a lower-case ASCII letter."""
+    at = sentence.find(system, 2)
+    while at >= 0:
+        if sentence[at - 1].isspace() and "a" <= sentence[at - 2] <= "z":
+            return True
+        at = sentence.find(system, at + 1)
+    return False
+
+
 # "the performance of the up-down model on VQA v2.0 - from 65.67%": a baseline named by a described model
 _DESCRIBED_MODEL = re.compile(r"\bof the (?P<name>(?:[\w]+\s)?[\w]+-[\w\-]+\s(?:model|baseline|system))\b")
 
 
 def _variant(sentence: str, system: str) -> str | None:
     """"a purely byte-level mLSTM": a variant of the paper's system named by a hyphenated modifier."""
-    if system not in sentence:
+    if not _modifier_before(sentence, system):  # no compiling for a sure miss
         return None
     match = _variant_pattern(system).search(sentence)
     return f"{match.group(1)} {system}" if match else None

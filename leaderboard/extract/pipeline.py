@@ -14,7 +14,7 @@ from .filters import follower_ok, score_shaped
 from .frames import GROUP_SEP
 from .kinds import kind_of, metric_of, qualifier_of, setting_of, with_direction, with_split
 from .mentions import Mention, benchmark_index, find_unknown
-from .numbers import DIGIT, Number, find_numbers
+from .numbers import Number, numbers_in_spans
 from .pairing import Candidate, attach_carried, attach_home, attach_in_sentence, attach_respectively, number_lists
 from .sentences import sentence_spans
 from .tokens import Detokenised, detokenise, looks_tokenised
@@ -58,11 +58,8 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
     # Numbers first, each sentence's own (bounded by the budget, in text order), keeping those that
     # pass every filter but the one that depends on the sentence's mentions (`follower_ok`).
     shaped: list[list[Number]] = []
-    for start, end in sentences:
-        if DIGIT.search(text, start, end) is None:  # no digit: no numbers
-            shaped.append([])
-            continue
-        in_sentence = find_numbers(text, start, end)[:budget]
+    for (start, end), in_sentence in zip(sentences, numbers_in_spans(text, sentences), strict=True):
+        in_sentence = in_sentence[:budget]
         budget -= len(in_sentence)
         shaped.append([n for n in in_sentence if score_shaped(text, n, start, end)])
     if not any(shaped):  # no number that could be a score: no claim
