@@ -101,7 +101,7 @@ def paper_context(paper: Paper) -> ModelContext:
     params = None
     if system:
         params = params_of(system) if _SIZE_IN_NAME.search(system) else None
-        if params is None:
+        if params is None and "param" in abstract.lower():  # what _PARAM_PHRASE needs, in any case
             for sentence in _SENTENCE_BREAK.split(abstract):
                 if system in sentence:
                     phrase = _PARAM_PHRASE.search(sentence)
@@ -114,13 +114,16 @@ def paper_context(paper: Paper) -> ModelContext:
     if system:
         own.add(system)
         own.add(system.split()[0])
-    home = _HOME.search(abstract) if _HOME_WORDS.search(abstract) else None
+    home = _HOME.search(abstract) if any(word in abstract for word in _HOME_WORDS) else None
     return ModelContext(system, params, own, source if system else "", home.span("name") if home else None)
 
 
-_HOME_WORDS = re.compile(r"benchmark|suite|leaderboard")
-# "We further propose OffTopicEval, an evaluation suite and benchmark for ...": the paper's own benchmark
-_HOME = re.compile(r"\b(?:propose|introduce|present|release|curate|build|construct)\w*\s(?:a |an |the )?(?:new |novel )?"
+_HOME_WORDS = ("benchmark", "suite", "leaderboard")  # one of them ends every _HOME
+# "We further propose OffTopicEval, an evaluation suite and benchmark for ...": the paper's own benchmark.
+# "\b(?:propose|introduce|present|release|curate|build|construct)" written so that the search skips every
+# character but "p", "i", "r", "c" and "b": the first one is consumed, then checked, with "(?<!\w.)" for the "\b".
+_HOME = re.compile(r"[pircb](?<!\w.)(?:(?<=p)(?:ropose|resent)|(?<=i)ntroduce|(?<=r)elease|(?<=c)(?:urate|onstruct)|"
+                   r"(?<=b)uild)\w*\s(?:a |an |the )?(?:new |novel )?"
                    r"(?P<name>[A-Z][\w.\-+]*[A-Z0-9][\w.\-+]*),\s(?:a|an|the)\s[^.;]{0,60}?\b"
                    r"(?:benchmark|evaluation suite|test suite|leaderboard)\b")
 

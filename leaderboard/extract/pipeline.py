@@ -96,6 +96,8 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
 
     home = _home_mention(text, context, registry)
     for s, (start, end) in enumerate(sentences):
+        if not candidates[s]:  # every rule ties candidates: none, nothing to do
+            continue
         attach_in_sentence(text, start, end, mentions[s], candidates[s])
         attach_respectively(text, start, end, s, mentions, candidates[s])
         attach_carried(text, start, end, s, mentions, candidates[s], context.system)
@@ -105,6 +107,8 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
     seen = set()
     for s, (start, end) in enumerate(sentences):
         sentence_candidates = candidates[s]
+        if all(cand.mention is None for cand in sentence_candidates):  # no claim: no kind or list to read
+            continue
         kinds: list[str] = []
         written_metric: list[str | None] = [None]
         slots = _list_slots(text, sentence_candidates)
