@@ -454,7 +454,7 @@ def attribute(text: str, start: int, end: int, number: Number, kind: str, before
     A number paired with a benchmark of another sentence is at most medium (its pairing is a guess)."""
     # bounded work per number whatever the sentence's length: names are looked for near the number
     start, end = max(start, number.start - _REACH), min(end, number.end + _REACH)
-    slot = replace(slot, start=max(slot.start, start))
+    slot = ListSlot(slot.index, slot.size, max(slot.start, start))
     found = _attribute(text, start, end, number, kind, before, after, context, slot, is_benchmark)
     if rule in ("carried", "home") or (rule == "respectively" and found.confidence == "high"):
         found = replace(found, confidence="medium" if rule == "respectively" else "low")
