@@ -101,7 +101,7 @@ def paper_context(paper: Paper) -> ModelContext:
     params = None
     if system:
         params = params_of(system) if _SIZE_IN_NAME.search(system) else None
-        if params is None:
+        if params is None and "param" in abstract.lower():  # what _PARAM_PHRASE needs, in any case
             for sentence in _SENTENCE_BREAK.split(abstract):
                 if system in sentence:
                     phrase = _PARAM_PHRASE.search(sentence)
@@ -114,13 +114,16 @@ def paper_context(paper: Paper) -> ModelContext:
     if system:
         own.add(system)
         own.add(system.split()[0])
-    home = _HOME.search(abstract) if _HOME_WORDS.search(abstract) else None
+    home = _HOME.search(abstract) if any(word in abstract for word in _HOME_WORDS) else None
     return ModelContext(system, params, own, source if system else "", home.span("name") if home else None)
 
 
-_HOME_WORDS = re.compile(r"benchmark|suite|leaderboard")
-# "We further propose OffTopicEval, an evaluation suite and benchmark for ...": the paper's own benchmark
-_HOME = re.compile(r"\b(?:propose|introduce|present|release|curate|build|construct)\w*\s(?:a |an |the )?(?:new |novel )?"
+_HOME_WORDS = ("benchmark", "suite", "leaderboard")  # one of them ends every _HOME
+# "We further propose OffTopicEval, an evaluation suite and benchmark for ...": the paper's own benchmark.
+# "\b(?:propose|introduce|present|release|curate|build|construct)" written so that the search skips every
+# character but "p", "i", "r", "c" and "b": the first one is consumed, then checked, with "(?<!\w.)" for the "\b".
+_HOME = re.compile(r"[pircb](?<!\w.)(?:(?<=p)(?:ropose|resent)|(?<=i)ntroduce|(?<=r)elease|(?<=c)(?:urate|onstruct)|"
+                   r"(?<=b)uild)\w*\s(?:a |an |the )?(?:new |novel )?"
                    r"(?P<name>[A-Z][\w.\-+]*[A-Z0-9][\w.\-+]*),\s(?:a|an|the)\s[^.;]{0,60}?\b"
                    r"(?:benchmark|evaluation suite|test suite|leaderboard)\b")
 
@@ -303,6 +306,8 @@ def _paren_subject(sentence: str) -> str | None:
 
 def _introduced_size(text: str, name: str) -> str | None:
     """"phi-3-mini, a 3.8 billion parameter language model": the size given where a model is introduced."""
+    if "param" not in text or name not in text:  # what the pattern needs: no compiling for a sure miss
+        return None
     match = _introduced_pattern(name).search(text)
     return params_of(match.group(1)) if match else None
 
@@ -449,7 +454,7 @@ def attribute(text: str, start: int, end: int, number: Number, kind: str, before
     A number paired with a benchmark of another sentence is at most medium (its pairing is a guess)."""
     # bounded work per number whatever the sentence's length: names are looked for near the number
     start, end = max(start, number.start - _REACH), min(end, number.end + _REACH)
-    slot = replace(slot, start=max(slot.start, start))
+    slot = ListSlot(slot.index, slot.size, max(slot.start, start))
     found = _attribute(text, start, end, number, kind, before, after, context, slot, is_benchmark)
     if rule in ("carried", "home") or (rule == "respectively" and found.confidence == "high"):
         found = replace(found, confidence="medium" if rule == "respectively" else "low")
@@ -528,13 +533,23 @@ def _variant_pattern(system: str) -> re.Pattern:
     return re.compile(r"(?<![\w\-])([a-z0-9]+-[a-z]+)\s" + re.escape(system) + r"\b")
 
 
+def _modifier_before(sentence: str, system: str) -> bool:
+    """What `_variant_pattern(system)` needs: `system` after a space after a lower-case ASCII letter."""
+    at = sentence.find(system, 2)
+    while at >= 0:
+        if sentence[at - 1].isspace() and "a" <= sentence[at - 2] <= "z":
+            return True
+        at = sentence.find(system, at + 1)
+    return False
+
+
 # "the performance of the up-down model on VQA v2.0 - from 65.67%": a baseline named by a described model
 _DESCRIBED_MODEL = re.compile(r"\bof the (?P<name>(?:[\w]+\s)?[\w]+-[\w\-]+\s(?:model|baseline|system))\b")
 
 
 def _variant(sentence: str, system: str) -> str | None:
     """"a purely byte-level mLSTM": a variant of the paper's system named by a hyphenated modifier."""
-    if system not in sentence:
+    if not _modifier_before(sentence, system):  # no compiling for a sure miss
         return None
     match = _variant_pattern(system).search(sentence)
     return f"{match.group(1)} {system}" if match else None

@@ -29,3 +29,9 @@ class CaseFree:
         if text.isascii():
             return self.ascii.search(text.lower()) is not None
         return self.pattern.search(text) is not None
+
+    def span(self, text: str, group: int = 0) -> tuple[int, int] | None:
+        """The span of `group` in the pattern's first match in `text` (lower-casing ASCII text moves no
+        offset, so the span is one of `text` itself), or None."""
+        match = self.ascii.search(text.lower()) if text.isascii() else self.pattern.search(text)
+        return match.span(group) if match else None

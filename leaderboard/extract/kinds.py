@@ -48,14 +48,19 @@ _METRIC_OF_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")(?:\s?\([A-Za-z
                                + QUAL + r"$",
                                re.IGNORECASE)
 _METRIC_BEFORE = re.compile(r"(" + _METRIC_WORDS.pattern + r")(?:\s\w+){0,3}\s?$", re.IGNORECASE)
+# the metric patterns are long alternations: lower-cased ASCII text reads them several times faster
+_METRIC_WORDS_CI, _METRIC_OF_BEFORE_CI, _METRIC_BEFORE_CI, _SETTING_CI = (
+    CaseFree(p) for p in (_METRIC_WORDS, _METRIC_OF_BEFORE, _METRIC_BEFORE, _SETTING))
 
 
 # "a win rate of 55.9% against GPT-4 on X and 46.2% against ...": the opponent of a win rate, no rival
 _WIN_RATE = re.compile(r"\bwin[- ]?rate", re.IGNORECASE)
+_WIN_RATE_CI = CaseFree(_WIN_RATE)
 _OPPONENT = re.compile(r"\bagainst\s[A-Z][\w.\-]*")
 
 
 _PREVIOUS_BEST = re.compile(r"\b(?:previous|prior) (?:best|state[\s-]of[\s-]the[\s-]art|record)\b[^,;]{0,30}$", re.IGNORECASE)
+_PREVIOUS_BEST_CI = CaseFree(_PREVIOUS_BEST)
 
 
 def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], kinds: list[str], before: str,
@@ -78,7 +83,7 @@ def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], ki
         if kinds[-1] == "delta" and len(chunk) < 100 and _AND_END.search(chunk) \
                 and not CHANGE_VERB.search(chunk) and not COMPARATOR.search(chunk) and not FROM_WORD.search(chunk):
             return "delta"
-        last_clause = _OPPONENT.sub(" ", chunk.split(",")[-1]) if _WIN_RATE.search(before + chunk) else chunk.split(",")[-1]
+        last_clause = _OPPONENT.sub(" ", chunk.split(",")[-1]) if _WIN_RATE_CI.search(before + chunk) else chunk.split(",")[-1]
         if COMPARATOR.search(last_clause) and not CHANGE_VERB.search(last_clause):
             return "cited"
         if COORDINATION.match(chunk) and len(chunk) < 40 and kinds[-1] == "cited" and "(" not in chunk \
@@ -86,7 +91,7 @@ def kind_of(text: str, start: int, cand: Candidate, earlier: list[Candidate], ki
             return "cited"
     if _COMPARED_BEFORE.search(before) and not earlier:
         return "cited"
-    if _PREVIOUS_BEST.search(before.split(",")[-1]):
+    if _PREVIOUS_BEST_CI.search(before.split(",")[-1]):
         return "cited"  # "improving over the previous best IS of 52.52"
     if cand.rule != "paren" and model_paren(before[-40:]) and _BEATS_BEFORE.search(before):
         return "cited"
@@ -98,16 +103,16 @@ def metric_of(text: str, n: Number, m: Mention, before: str, after: str, benchma
     match = _METRIC_AFTER.match(after)
     if match and not _ON_AFTER.match(after):
         return match.group(1).strip(), False
-    match = _METRIC_OF_BEFORE.search(before)
-    if match:
-        return match.group(1).strip(), False
+    found = _METRIC_OF_BEFORE_CI.span(before, 1)
+    if found:
+        return before[found[0]:found[1]].strip(), False
     window = text[min(n.end, m.end):max(n.start, m.start)] if m.start > n.end else ""
-    match = _METRIC_WORDS.search(window) if len(window) < 60 else None
-    if match and match.group(0).lower() not in ("score", "scores"):
-        return match.group(0).strip(), False
-    match = _METRIC_BEFORE.search(before)
-    if match and match.group(1).lower() not in ("score", "scores", "average", "avg", "avg."):
-        return match.group(1).strip(), False
+    found = _METRIC_WORDS_CI.span(window) if len(window) < 60 else None
+    if found and window[found[0]:found[1]].lower() not in ("score", "scores"):
+        return window[found[0]:found[1]].strip(), False
+    found = _METRIC_BEFORE_CI.span(before, 1)
+    if found and before[found[0]:found[1]].lower() not in ("score", "scores", "average", "avg", "avg."):
+        return before[found[0]:found[1]].strip(), False
     if benchmark is not None:
         return benchmark.default_metric.name.lower() if benchmark.default_metric.id != "pass-at-1" else "pass@1", True
     return ("accuracy" if unit == "%" else "score"), True
@@ -115,10 +120,10 @@ def metric_of(text: str, n: Number, m: Mention, before: str, after: str, benchma
 
 def setting_of(text: str, start: int, end: int, span_start: int, span_end: int) -> str | None:
     window = text[max(start, span_start - 40):min(end, span_end + 40)]
-    match = _SETTING.search(window)
-    if not match:
+    span = _SETTING_CI.span(window, 1)
+    if not span:
         return None
-    found = match.group(1)
+    found = window[span[0]:span[1]]
     lowered = found.lower()
     if lowered in ("chain-of-thought", "cot"):
         return "CoT"

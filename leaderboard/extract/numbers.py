@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -23,12 +24,6 @@ class Number:
     signed: bool
     unit: str | None  # "%", "points" or None
 
-    @property
-    def num_end(self) -> int:
-        return self.end
-
-
-DIGIT = re.compile(r"\d")
 
 
 # Where a NUMBER can start: a sign, a digit or a point not preceded by what the lookbehind of NUMBER
@@ -40,10 +35,27 @@ _NUMBER_START = re.compile(r"[+\-−.\d](?<![\w.@/=^%\-−–].)")
 
 def find_numbers(text: str, start: int, end: int) -> list[Number]:
     """Every NUMBER in text[start:end], as `NUMBER.finditer` finds them: tried only where one can start."""
+    return _numbers_at(text, [m.start() for m in _NUMBER_START.finditer(text, start, end)], start, end)
+
+
+def numbers_in_spans(text: str, spans: list[tuple[int, int]]) -> list[list[Number]]:
+    """`find_numbers` of each of the sorted, disjoint `spans` (a text's sentences), from one scan of the
+    whole text: a candidate start is one character whatever the bounds (its lookbehind sees the text
+    before them), so those of the whole text within a span are that span's own."""
+    starts = [m.start() for m in _NUMBER_START.finditer(text)]
+    found = []
+    for start, end in spans:
+        first = bisect.bisect_left(starts, start)
+        last = bisect.bisect_left(starts, end, first)
+        found.append(_numbers_at(text, starts[first:last], start, end) if last > first else [])
+    return found
+
+
+def _numbers_at(text: str, starts: list[int], start: int, end: int) -> list[Number]:
+    """The NUMBERs of text[start:end] that begin at one of `starts` (ascending), not overlapping."""
     found: list[Number] = []
     taken = start
-    for candidate in _NUMBER_START.finditer(text, start, end):
-        at = candidate.start()
+    for at in starts:
         if at < taken:
             continue
         match = NUMBER.match(text, at, end)

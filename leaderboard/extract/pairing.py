@@ -12,6 +12,7 @@ Per sentence, every candidate number is tied by the first rule that applies:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .frames import (
@@ -243,17 +244,19 @@ _OWN_SETTING = re.compile(r"(?:In|On|For|Across|Under|When)\s")
 
 
 def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[Mention]],
-                   cands: list[Candidate], system: str | None = None) -> None:
+                   cands: list[Candidate], system_of: Callable[[], str | None] = lambda: None) -> None:
     """A comparison in a sentence naming no benchmark takes the one benchmark named just before, when
     the sentence continues the previous one ("Specifically, ...") or the comparison is a parenthesis; so
-    does a score of a sentence about the paper's system ("TypeSQL gets 82.6% accuracy")."""
+    does a score of a sentence about the paper's system ("TypeSQL gets 82.6% accuracy"), asked of
+    `system_of` only when there is a benchmark to take."""
     if mentions[s] or not cands:
         return
-    continues = bool(_CONTINUATION.match(text[start:end])) or _about_system(text, start, system)
     source = next((mentions[k] for k in (s - 1, s - 2) if k >= 0 and mentions[k]), [])
     distinct = _distinct(source)
     if len(distinct) != 1:
         return
+    system = system_of()
+    continues = bool(_CONTINUATION.match(text[start:end])) or _about_system(text, start, system)
     for i, cand in enumerate(cands):
         if cand.mention is not None:
             continue
@@ -274,14 +277,19 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[
             cand.mention, cand.rule = distinct[0], "carried"
 
 
-def attach_home(text: str, start: int, end: int, own: list[Mention], cands: list[Candidate], home: Mention | None) -> None:
+def attach_home(text: str, start: int, end: int, own: list[Mention], cands: list[Candidate],
+                home_of: Callable[[], Mention | None]) -> None:
     """Scores a benchmark paper reports for named models without naming its benchmark again ("The
-    top-performing model, Claude-3-7-Sonnet, achieves 63.0%") are on the paper's own benchmark: a number
-    with a percent sign or in a scoring frame, in a sentence that names no benchmark but a model."""
-    if home is None or own or not cands:
+    top-performing model, Claude-3-7-Sonnet, achieves 63.0%") are on the paper's own benchmark (asked of
+    `home_of` last): a number with a percent sign or in a scoring frame, in a sentence that names no
+    benchmark but a model."""
+    if own or not cands:
         return
     sentence = text[start:end]
     if not any(is_model_like(m.group(0).split()[-1]) for m in NAME_RUN.finditer(sentence)):
+        return
+    home = home_of()
+    if home is None:
         return
     for cand in cands:
         if cand.mention is not None:

@@ -5,6 +5,8 @@ Precision comes first: a number is dropped whenever its evaluation is not clearl
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import replace
 
 from ..models import Claim, Paper
@@ -14,7 +16,7 @@ from .filters import follower_ok, score_shaped
 from .frames import GROUP_SEP
 from .kinds import kind_of, metric_of, qualifier_of, setting_of, with_direction, with_split
 from .mentions import Mention, benchmark_index, find_unknown
-from .numbers import DIGIT, Number, find_numbers
+from .numbers import Number, numbers_in_spans
 from .pairing import Candidate, attach_carried, attach_home, attach_in_sentence, attach_respectively, number_lists
 from .sentences import sentence_spans
 from .tokens import Detokenised, detokenise, looks_tokenised
@@ -58,16 +60,16 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
     # Numbers first, each sentence's own (bounded by the budget, in text order), keeping those that
     # pass every filter but the one that depends on the sentence's mentions (`follower_ok`).
     shaped: list[list[Number]] = []
-    for start, end in sentences:
-        if DIGIT.search(text, start, end) is None:  # no digit: no numbers
-            shaped.append([])
-            continue
-        in_sentence = find_numbers(text, start, end)[:budget]
+    for (start, end), in_sentence in zip(sentences, numbers_in_spans(text, sentences), strict=True):
+        in_sentence = in_sentence[:budget]
         budget -= len(in_sentence)
         shaped.append([n for n in in_sentence if score_shaped(text, n, start, end)])
     if not any(shaped):  # no number that could be a score: no claim
         return []
-    context = paper_context(paper)
+    # Most papers with such numbers make no claim (no benchmark near them): the paper's system and own
+    # benchmark are worked out only when a rule reads them.
+    context = functools.cache(functools.partial(paper_context, paper))
+    own_names = _OwnNames(context)
     searched: list[list[Mention] | None] = [None] * len(sentences)  # only where they are read
 
     def mentions_of(k: int) -> list[Mention]:
@@ -75,7 +77,7 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
         if found is None:
             start, end = sentences[k]
             found = index.find(text, start, end)
-            found = sorted(found + find_unknown(text, start, end, found, context.own_names), key=lambda m: m.start)
+            found = sorted(found + find_unknown(text, start, end, found, own_names), key=lambda m: m.start)
             searched[k] = found
         return found
 
@@ -97,17 +99,21 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
                     mentions_of(k)
     mentions = [found if found is not None else [] for found in searched]
 
-    home = _home_mention(text, context, registry)
+    home = functools.cache(lambda: _home_mention(text, context(), registry))
     for s, (start, end) in enumerate(sentences):
+        if not candidates[s]:  # every rule ties candidates: none, nothing to do
+            continue
         attach_in_sentence(text, start, end, mentions[s], candidates[s])
         attach_respectively(text, start, end, s, mentions, candidates[s])
-        attach_carried(text, start, end, s, mentions, candidates[s], context.system)
+        attach_carried(text, start, end, s, mentions, candidates[s], lambda: context().system)
         attach_home(text, start, end, mentions[s], candidates[s], home)
 
     claims = []
     seen = set()
     for s, (start, end) in enumerate(sentences):
         sentence_candidates = candidates[s]
+        if all(cand.mention is None for cand in sentence_candidates):  # no claim: no kind or list to read
+            continue
         kinds: list[str] = []
         written_metric: list[str | None] = [None]
         slots = _list_slots(text, sentence_candidates)
@@ -119,7 +125,7 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
                 continue
             for mention in (cand.mention, *cand.also):
                 cand.mention = mention
-                claim = _claim(text, start, end, cand, kinds[-1], context, registry, slots[i])
+                claim = _claim(text, start, end, cand, kinds[-1], context(), registry, slots[i])
                 if claim is None:
                     continue
                 # "a WER of 0.81% and 0.77%": a list shares the metric written once
@@ -135,6 +141,16 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
                 if trace is not None:
                     trace.append((claims[-1], cand.rule))
     return sorted(claims, key=lambda c: (c.start, c.end, c.value))
+
+
+class _OwnNames:
+    """`ModelContext.own_names` as a container, the context worked out on the first lookup."""
+
+    def __init__(self, context: Callable[[], ModelContext]):
+        self.context = context
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.context().own_names
 
 
 def _home_mention(text: str, context: ModelContext, registry: Registry) -> Mention | None:

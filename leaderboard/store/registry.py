@@ -30,6 +30,7 @@ REGISTRY_SCHEMA = "registry.schema.json"
 _NON_ALNUM = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=65536)  # extraction asks for the same few thousand names again and again
 def normalise_name(text: str) -> str:
     """The lookup key of a benchmark or metric name: lowercase letters and digits only."""
     return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).lower())
@@ -97,9 +98,12 @@ class Benchmark:
         return None
 
 
+_ABBREVIATION = re.compile(r"\([^()]*\)")
+
+
 def _metric_keys(text: str) -> list[str]:
     """Lookup keys for a metric name as written, the exact form first."""
-    plain = re.sub(r"\([^()]*\)", " ", text).strip() or text  # "Win Rate (LC WR)": drop the abbreviation
+    plain = _ABBREVIATION.sub(" ", text).strip() or text  # "Win Rate (LC WR)": drop the abbreviation
     key = normalise_name(plain)
     keys = [normalise_name(text), key]
     for prefix in ("average", "mean", "overall"):  # "average win rate": the aggregate is the metric itself

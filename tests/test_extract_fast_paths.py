@@ -1,0 +1,127 @@
+"""Extraction's fast paths find exactly what the plain code they shortcut finds (hypothesis properties)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leaderboard.extract import attribution, filters, kinds
+from leaderboard.extract.numbers import find_numbers, numbers_in_spans
+from leaderboard.extract.sentences import sentence_spans
+
+_NUMBER_PIECES = ["1", "12", "3.5", ".5", "1,234", "+", "-", "−", ".", ",", "%", " percent", " points", "GPT-4",
+                  "x", "A", "@", " ", ". ", ". The ", "e.g. ", "\n", "8B"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_NUMBER_PIECES), max_size=24), st.lists(st.integers(0, 80), max_size=6))
+def test_numbers_in_spans_equals_find_numbers_per_span(pieces, cuts):
+    """One scan of the whole text finds, span by span, what `find_numbers` finds in each span: for the
+    text's sentences and for any sorted, disjoint spans (cut anywhere, even inside a number)."""
+    text = "".join(pieces)
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    adjacent = list(itertools.pairwise(points))
+    for spans in (sentence_spans(text), adjacent, adjacent[::2]):
+        assert numbers_in_spans(text, spans) == [find_numbers(text, s, e) for s, e in spans]
+
+
+_SYSTEMS = ["mLSTM", "Foo-7B", "Q", "a.b"]
+_VARIANT_PIECES = [*_SYSTEMS, "byte-level", "x-y", "Z-q", "ab", "-", " ", "\t", "\x1c", "\u00a0", "é", "(", ",",
+                   "param", "a 7B parameter model", "is", "an"]
+
+
+def _plain_variant(sentence: str, system: str) -> str | None:
+    match = attribution._variant_pattern(system).search(sentence)
+    return f"{match.group(1)} {system}" if match else None
+
+
+_SPACES = [" ", "\t", "\n", "\x1c", "\u00a0", "\u2003", "", "-", "_"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_VARIANT_PIECES), max_size=12), st.sampled_from(_SYSTEMS),
+       st.sampled_from(["byte-level", "x-y", "Z-q", "ab", "-é"]), st.sampled_from(_SPACES), st.integers(0, 12))
+def test_variant_and_introduced_size_skip_only_sure_misses(pieces, system, modifier, space, at):
+    """`_variant` and `_introduced_size` skip their per-name pattern only when it cannot match."""
+    pieces.insert(min(at, len(pieces)), modifier + space + system)
+    text = "".join(pieces)
+    assert attribution._variant(text, system) == _plain_variant(text, system)
+    match = attribution._introduced_pattern(system).search(text)
+    assert attribution._introduced_size(text, system) == (attribution.params_of(match.group(1)) if match else None)
+
+
+_CASE_PIECES = ["accuracy", "Accuracy", "F1", "bleu", "BLEU", "win rate", "Win Rate", "average", "AVG.", "score",
+                "scores", "of", "at", "to", "from", "reaches", "an", "the", "only", "(LC)", " ", "  ", ",", "-", "5",
+                "zero-shot", "Few-Shot", "CoT", "8-shot", "maj@4", "previous best", "Prior State-of-the-Art",
+                "winrate", "x", "é", "ſ", "\u212a", "İ"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_CASE_PIECES), max_size=14))
+def test_case_free_spans_equal_the_ignorecase_patterns(pieces):
+    """`CaseFree.span` (lower-cased pattern on lower-cased ASCII text) finds the span the IGNORECASE
+    pattern finds, for each pattern read that way."""
+    text = "".join(pieces)
+    for case_free in (kinds._METRIC_WORDS_CI, kinds._METRIC_OF_BEFORE_CI, kinds._METRIC_BEFORE_CI,
+                      kinds._SETTING_CI, kinds._WIN_RATE_CI, kinds._PREVIOUS_BEST_CI):
+        plain = case_free.pattern.search(text)
+        for group in range(case_free.pattern.groups + 1):
+            assert case_free.span(text, group) == (plain.span(group) if plain else None)
+        assert case_free.search(text) == (plain is not None)
+
+
+_EFFICIENCY_PLAIN = re.compile(filters.EFFICIENCY_WORDS, re.IGNORECASE)
+_EFFICIENCY_PIECES = [*re.findall(r"[a-z][a-z\- ]*[a-z]", _EFFICIENCY_PLAIN.pattern), "Memory", "GPU", "BITS", " ",
+                      "/", "per", "char", "7", "x", "ſ", "\u212a", "é", "-"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_EFFICIENCY_PIECES), max_size=10))
+def test_efficiency_guard_changes_no_match(pieces):
+    """The first-letter lookahead of `_EFFICIENCY` only skips places where no word of it starts."""
+    text = "".join(pieces)
+    plain = _EFFICIENCY_PLAIN.search(text)
+    found = filters._EFFICIENCY.search(text)
+    assert (found.span() if found else None) == (plain.span() if plain else None)
+    assert filters._EFFICIENCY_CI.search(text) == (plain is not None)
+
+
+_HOME_PLAIN = re.compile(r"\b(?:propose|introduce|present|release|curate|build|construct)"
+                         + attribution._HOME.pattern.split("(?<=b)uild)", 1)[1])
+_HOME_PIECES = ["propose", "proposes", "introduced", "present", "release", "curate", "build", "construct", "rebuild",
+                "We ", "we ", "a ", "new ", "OffTopicEval", "X1", ", ", "an ", "evaluation suite", "benchmark", " ",
+                "leaderboard", "test suite", ".", "_", "p", "cb", "9"]
+
+
+_HOME_VERBS = ["propose", "introduces", "presented", "release", "curate", "build", "constructs", "rebuild", "Propose"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_HOME_PIECES), max_size=8), st.sampled_from(_HOME_VERBS),
+       st.sampled_from(["OffTopicEval", "X1", "x1"]), st.sampled_from(["a", "the", "x"]),
+       st.sampled_from(["benchmark", "evaluation suite", "test suite", "leaderboard", "suite"]),
+       st.sampled_from(["", " ", "-", "a"]), st.lists(st.sampled_from(_HOME_PIECES), max_size=4))
+def test_home_pattern_and_its_gate_equal_the_plain_pattern(pieces, verb, name, article, noun, glue, tail):
+    """`_HOME` skips to the first letters of its verbs, and is tried only when a word it ends with occurs."""
+    text = "".join(pieces) + glue + f"{verb} {name}, {article} new {noun}" + "".join(tail)
+    plain = _HOME_PLAIN.search(text)
+    found = attribution._HOME.search(text)
+    assert (found.span("name") if found else None) == (plain.span("name") if plain else None)
+    if plain:
+        assert any(word in text for word in attribution._HOME_WORDS)
+
+
+_PARAM_PIECES = ["7", "1.5", "B", "b", "M", "billion", "Billion", "-", " ", "param", "PARAM", "Param", "eters",
+                 "x", "ſ", "İ", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PARAM_PIECES), max_size=10))
+def test_parameter_phrases_need_the_word_param(pieces):
+    """`paper_context` reads parameter phrases only in abstracts with "param" in some case."""
+    text = "".join(pieces)
+    if attribution._PARAM_PHRASE.search(text):
+        assert "param" in text.lower()
