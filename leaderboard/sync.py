@@ -26,13 +26,10 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-
-import requests
 
 from .errors import FetchError, InputError, SyncRefused
 from .extract import extract_all
@@ -42,9 +39,8 @@ from .review.diff import Review, review_snapshots
 from .review.git import Snapshot, directory_snapshot
 from .sources.fetch import (
     DEFAULT_HF_API,
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT,
-    Sleep,
+    DEFAULT_HTTP,
+    HttpSettings,
     daily_papers_path,
     date_range,
     fetch_daily_papers,
@@ -145,11 +141,7 @@ def sync(
     until: date | None = None,
     max_new_claims: int = DEFAULT_MAX_NEW_CLAIMS,
     api_url: str = DEFAULT_HF_API,
-    session: requests.Session | None = None,
-    cache_dir: Path | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    retries: int = DEFAULT_RETRIES,
-    sleep: Sleep = time.sleep,
+    http: HttpSettings = DEFAULT_HTTP,
     today: date | None = None,
     jobs: int = 1,
     registry=None,
@@ -172,8 +164,7 @@ def sync(
     with tempfile.TemporaryDirectory(prefix="leaderboard-sync-") as staging:
         failure = None
         try:
-            fetch_daily_papers(days, Path(staging), api_url=api_url, session=session, cache_dir=cache_dir,
-                               refresh=True, timeout=timeout, retries=retries, sleep=sleep, today=today)
+            fetch_daily_papers(days, Path(staging), api_url=api_url, http=http, refresh=True, today=today)
         except FetchError as exc:
             failure = exc
         listings = dict(_staged_listings(days, Path(staging), data_dir))

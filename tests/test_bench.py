@@ -259,40 +259,48 @@ def _damage_cache(cache: Path, damage: str) -> None:
             other.commit()
 
 
-@pytest.mark.parametrize("damage", ["delete", "garbage", "truncate-header", "truncate-half", "foreign", "old-version"])
-def test_a_deleted_or_damaged_cache_still_gives_a_correct_build(corpus, tmp_path, damage):
+def _cached_build_then_damage(corpus, tmp_path: Path, damage: str, jobs: int):
+    """A cached build of a copy of the corpus into tmp_path/site, then its cache damaged: (a function
+    that builds the same way again, the copied results directory)."""
     listings, original = corpus
     results = copy_results(original, tmp_path / "results")
-    cache, site = tmp_path / "cache", tmp_path / "site"
-    build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
-    _damage_cache(cache, damage)
+
+    def build():
+        return build_site([str(listings)], results, tmp_path / "site", jobs=jobs, cache_dir=tmp_path / "cache")
+
+    build()
+    _damage_cache(tmp_path / "cache", damage)
+    return build, results
+
+
+def _assert_site_equals_a_full_build(corpus, results: Path, tmp_path: Path) -> None:
+    full_build(corpus[0], results, tmp_path / "full")
+    assert site_tree(tmp_path / "site") == site_tree(tmp_path / "full")
+
+
+@pytest.mark.parametrize("damage", ["delete", "garbage", "truncate-header", "truncate-half", "foreign", "old-version"])
+def test_a_deleted_or_damaged_cache_still_gives_a_correct_build(corpus, tmp_path, damage):
+    build, results = _cached_build_then_damage(corpus, tmp_path, damage, jobs=1)
     change_one_result(results)
-    rebuilt = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    rebuilt = build()
     assert rebuilt.reused == 0  # nothing trusted: a full rebuild
-    full_build(listings, results, tmp_path / "full")
-    assert site_tree(site) == site_tree(tmp_path / "full")
+    _assert_site_equals_a_full_build(corpus, results, tmp_path)
     if damage == "delete":
         assert rebuilt.warnings == ()
     else:
         assert rebuilt.warnings and all("cache" in w for w in rebuilt.warnings), rebuilt.warnings
     # The damaged file was made anew: the next build trusts it again, and says nothing.
-    again = build_site([str(listings)], results, site, jobs=1, cache_dir=cache)
+    again = build()
     assert again.rendered == 0 and again.warnings == ()
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncate-half"])
 def test_a_damaged_cache_with_two_jobs_warns_once_and_is_made_anew(corpus, tmp_path, damage):
     """With two jobs the worker process meets the damage first (it reads the stat index)."""
-    listings, original = corpus
-    results = copy_results(original, tmp_path / "results")
-    cache, site = tmp_path / "cache", tmp_path / "site"
-    build_site([str(listings)], results, site, jobs=2, cache_dir=cache)
-    _damage_cache(cache, damage)
-    rebuilt = build_site([str(listings)], results, site, jobs=2, cache_dir=cache)
-    assert rebuilt.warnings
-    full_build(listings, results, tmp_path / "full")
-    assert site_tree(site) == site_tree(tmp_path / "full")
-    again = build_site([str(listings)], results, site, jobs=2, cache_dir=cache)
+    build, results = _cached_build_then_damage(corpus, tmp_path, damage, jobs=2)
+    assert build().warnings
+    _assert_site_equals_a_full_build(corpus, results, tmp_path)
+    again = build()
     assert again.rendered == 0 and again.warnings == ()
 
 

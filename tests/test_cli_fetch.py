@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from leaderboard.cli import main
+from leaderboard.sources import fetch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "api"
 
@@ -75,6 +76,19 @@ def test_a_bad_response_exits_1_with_the_url(httpserver, api_url, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == (f"Error: {api_url}/api/daily_papers?date=2025-06-30: expected JSON, got HTML "
                              "(is the API URL right, or is the site down?)\n")
+
+
+@pytest.mark.parametrize(("args", "function"), [
+    (["daily-papers", "--date", "2025-06-30"], "fetch_daily_papers"),
+    (["arxiv", "1909.08053"], "fetch_arxiv"),
+])
+def test_the_http_options_reach_the_library_as_one_settings_value(args, function, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(fetch, function, lambda items, data_dir, **kwargs: calls.append(kwargs) or fetch.FetchSummary())
+    result = run(*args, "--data-dir", str(tmp_path), "--timeout", "7", "--retries", "2", "--cache-dir", str(tmp_path / "raw"))
+    assert result.exit_code == 0, result.output
+    assert calls[0]["http"] == fetch.HttpSettings(timeout=7.0, retries=2, cache_dir=tmp_path / "raw")
+    assert calls[0]["refresh"] is False
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -51,8 +51,10 @@ def api_url(httpserver) -> str:
     return httpserver.url_for("").rstrip("/")
 
 
-def fetch_days(days, data_dir, api_url, sleeps, **kwargs):
-    return fetch.fetch_daily_papers(days, data_dir, api_url=api_url, sleep=sleeps, today=TODAY, **kwargs)
+def fetch_days(days, data_dir, api_url, sleeps, progress=None, refresh=False, **settings):
+    """Daily Papers of `days`; `settings` are HttpSettings' (timeout, retries, cache_dir)."""
+    http = fetch.HttpSettings(sleep=sleeps, **settings)
+    return fetch.fetch_daily_papers(days, data_dir, api_url, http, progress, refresh=refresh, today=TODAY)
 
 
 def requested_dates(httpserver) -> list[str]:
@@ -135,7 +137,7 @@ def test_refresh_fetches_again(httpserver, api_url, tmp_path, sleeps):
 def test_a_day_that_is_not_over_is_fetched_again(httpserver, api_url, tmp_path, sleeps):
     serve_daily(httpserver, JUNE_30, "daily_papers_2025-06-30.json")
     for _ in range(2):
-        fetch.fetch_daily_papers([JUNE_30], tmp_path, api_url=api_url, sleep=sleeps, today=JUNE_30)
+        fetch.fetch_daily_papers([JUNE_30], tmp_path, api_url=api_url, http=fetch.HttpSettings(sleep=sleeps), today=JUNE_30)
     assert len(httpserver.log) == 2
 
 
@@ -324,7 +326,7 @@ def test_an_atom_feed_with_two_entries_becomes_two_listings(httpserver, api_url,
     serve_arxiv(httpserver, "1909.08053,2506.21594", 2, "arxiv_two_entries.xml")
 
     summary = fetch.fetch_arxiv(["arXiv:1909.08053v4", "https://arxiv.org/abs/2506.21594"], tmp_path,
-                                api_url=api_url, sleep=sleeps)
+                                api_url=api_url, http=fetch.HttpSettings(sleep=sleeps))
 
     assert [p.name for p in summary.written] == ["1909.08053.json", "2506.21594.json"] and summary.papers == 2
     document = json.loads((tmp_path / "arxiv" / "1909.08053.json").read_text(encoding="utf-8"))
@@ -339,15 +341,15 @@ def test_an_atom_feed_with_two_entries_becomes_two_listings(httpserver, api_url,
 
 def test_arxiv_ids_already_fetched_are_skipped(httpserver, api_url, tmp_path, sleeps):
     serve_arxiv(httpserver, "1909.08053,2506.21594", 2, "arxiv_two_entries.xml")
-    fetch.fetch_arxiv(["1909.08053", "2506.21594"], tmp_path, api_url=api_url, sleep=sleeps)
-    summary = fetch.fetch_arxiv(["1909.08053v2", "2506.21594"], tmp_path, api_url=api_url, sleep=sleeps)
+    fetch.fetch_arxiv(["1909.08053", "2506.21594"], tmp_path, api_url=api_url, http=fetch.HttpSettings(sleep=sleeps))
+    summary = fetch.fetch_arxiv(["1909.08053v2", "2506.21594"], tmp_path, api_url=api_url, http=fetch.HttpSettings(sleep=sleeps))
     assert summary.written == () and len(summary.cached) == 2 and len(httpserver.log) == 1
 
 
 def test_ids_go_in_batches_with_a_polite_pause_between_requests(httpserver, api_url, tmp_path, sleeps):
     serve_arxiv(httpserver, "1909.08053", 1, "arxiv_two_entries.xml")
     serve_arxiv(httpserver, "2506.21594", 1, "arxiv_two_entries.xml")
-    summary = fetch.fetch_arxiv(["1909.08053", "2506.21594"], tmp_path, api_url=api_url, sleep=sleeps, batch_size=1)
+    summary = fetch.fetch_arxiv(["1909.08053", "2506.21594"], tmp_path, api_url=api_url, http=fetch.HttpSettings(sleep=sleeps), batch_size=1)
     assert len(summary.written) == 2 and len(httpserver.log) == 2
     assert len(sleeps) == 1 and 2.5 < sleeps[0] <= fetch.ARXIV_INTERVAL_SECONDS
 
@@ -355,13 +357,13 @@ def test_ids_go_in_batches_with_a_polite_pause_between_requests(httpserver, api_
 def test_an_id_arxiv_rejects_is_an_error(httpserver, api_url, tmp_path, sleeps):
     serve_arxiv(httpserver, "9999.99999", 1, "arxiv_bad_id.xml")
     with pytest.raises(FetchError, match="arXiv says: incorrect id format for 9999.99999"):
-        fetch.fetch_arxiv(["9999.99999"], tmp_path, api_url=api_url, sleep=sleeps)
+        fetch.fetch_arxiv(["9999.99999"], tmp_path, api_url=api_url, http=fetch.HttpSettings(sleep=sleeps))
 
 
 def test_an_id_missing_from_the_feed_is_an_error_that_keeps_the_others(httpserver, api_url, tmp_path, sleeps):
     serve_arxiv(httpserver, "1909.08053,2506.21594,2501.00001", 3, "arxiv_two_entries.xml")
     with pytest.raises(FetchError, match=r"arXiv returned no paper for 2501\.00001 \[2 listing\(s\) written"):
-        fetch.fetch_arxiv(["1909.08053", "2506.21594", "2501.00001"], tmp_path, api_url=api_url, sleep=sleeps)
+        fetch.fetch_arxiv(["1909.08053", "2506.21594", "2501.00001"], tmp_path, api_url=api_url, http=fetch.HttpSettings(sleep=sleeps))
     assert sorted(p.name for p in (tmp_path / "arxiv").iterdir()) == ["1909.08053.json", "2506.21594.json"]
 
 
@@ -376,7 +378,7 @@ def test_an_id_missing_from_the_feed_is_an_error_that_keeps_the_others(httpserve
 def test_bad_atom_feeds_are_clear_errors(httpserver, api_url, tmp_path, sleeps, body, message):
     httpserver.expect_request("/api/query").respond_with_data(body, content_type="application/atom+xml")
     with pytest.raises(FetchError, match=message):
-        fetch.fetch_arxiv(["1909.08053"], tmp_path, api_url=api_url, sleep=sleeps)
+        fetch.fetch_arxiv(["1909.08053"], tmp_path, api_url=api_url, http=fetch.HttpSettings(sleep=sleeps))
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -409,7 +411,7 @@ def test_fetched_listings_merge_with_a_page_dump_and_keep_their_external_ids(htt
     serve_daily(httpserver, JUNE_30, "daily_papers_2025-06-30.json")
     serve_arxiv(httpserver, "1909.08053", 1, "arxiv_two_entries.xml")
     fetch_days([JUNE_30], tmp_path / "data", api_url, sleeps)
-    fetch.fetch_arxiv(["1909.08053"], tmp_path / "data", api_url=api_url, sleep=sleeps)
+    fetch.fetch_arxiv(["1909.08053"], tmp_path / "data", api_url=api_url, http=fetch.HttpSettings(sleep=sleeps))
 
     papers = {p.title: p for p in ingest([FIXTURES / "page_dump.txt", tmp_path / "data"])}
 

@@ -20,7 +20,7 @@ from leaderboard.interop.export import (
     model_index,
     pwc_tables,
 )
-from leaderboard.interop.import_ import InteropFileError, import_files, read_interop_file
+from leaderboard.interop.import_ import InteropFileError, import_files, pwc_numbers, read_interop_file
 from leaderboard.render.downloads import CLAIMS_COLUMNS, claims_frame, to_csv
 from leaderboard.store.registry import default_registry
 from leaderboard.store.results import dump_result, load_result_file, load_results
@@ -254,6 +254,17 @@ def test_invalid_values_are_errors_and_left_out(tmp_path):
         ("missing-source-url", "error", "/model-index/0/results/1/metrics/0"),
     }
     assert report.files == ()
+
+
+def test_a_pwc_task_or_dataset_that_is_not_an_object_is_an_error_naming_it():
+    document = [7, {"task": "QA", "datasets": ["MMLU"], "subtasks": [{"datasets": [None]}]}]
+    numbers, issues = pwc_numbers(document, "tables.json", default_registry())
+    assert numbers == []
+    assert [(i.code, i.pointer, i.message) for i in issues] == [
+        ("invalid-pwc", "/0", "a task is not an object"),
+        ("invalid-pwc", "/1/datasets/0", "a dataset is not an object"),
+        ("invalid-pwc", "/1/subtasks/0/datasets/0", "a dataset is not an object"),
+    ]
 
 
 def test_source_url_option_fills_missing_sources(tmp_path):

@@ -15,6 +15,7 @@ from leaderboard import sync as sync_module
 from leaderboard.cli import main
 from leaderboard.errors import FetchError, SyncRefused
 from leaderboard.extract import extract_all
+from leaderboard.sources import fetch
 from leaderboard.sources.ingest import embedded_corpus, ingest
 from leaderboard.store import results as results_module
 from leaderboard.store.registry import default_registry
@@ -42,9 +43,10 @@ def api_url(httpserver) -> str:
     return httpserver.url_for("").rstrip("/")
 
 
-def run_sync(api_url: str, **kwargs):
+def run_sync(api_url: str, retries: int = fetch.DEFAULT_RETRIES, **kwargs):
     kwargs.setdefault("today", TODAY)
-    return sync_module.sync(Path("data"), Path("results"), api_url=api_url, sleep=Sleeps(), **kwargs)
+    http = fetch.HttpSettings(retries=retries, sleep=Sleeps())
+    return sync_module.sync(Path("data"), Path("results"), api_url=api_url, http=http, **kwargs)
 
 
 def state(repo: Path) -> dict:

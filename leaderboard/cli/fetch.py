@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -35,7 +36,8 @@ class IsoDate(click.ParamType):
 
 def http_options(default_api: str, refresh: bool = True, api_envvar: str | None = None) -> Callable:
     """The options every source shares, with the same names as the library's arguments (`sync`
-    uses them too, without --refresh: it always fetches the days it syncs)."""
+    uses them too, without --refresh: it always fetches the days it syncs). The command gets
+    --timeout, --retries and --cache-dir as one `http` keyword, a `fetch.HttpSettings`."""
     options = [
         click.option("--api-url", default=default_api, show_default=True, metavar="URL", envvar=api_envvar,
                      show_envvar=api_envvar is not None, help="Base URL of the API (a mirror, or a local server in tests)."),
@@ -52,9 +54,14 @@ def http_options(default_api: str, refresh: bool = True, api_envvar: str | None 
         options.insert(2, click.option("--refresh", is_flag=True, help="Fetch again what is already in the data directory."))
 
     def decorate(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def with_settings(*args, timeout: float, retries: int, cache_dir: Path | None, **kwargs):
+            settings = fetch.HttpSettings(timeout=timeout, retries=retries, cache_dir=cache_dir)
+            return function(*args, http=settings, **kwargs)
+
         for option in reversed(options):
-            function = option(function)
-        return function
+            with_settings = option(with_settings)
+        return with_settings
 
     return decorate
 
@@ -80,7 +87,7 @@ def command() -> None:
 @click.option("--from", "start", type=IsoDate(), help="First day of a range.")
 @click.option("--to", "end", type=IsoDate(), help="Last day of a range (default: today, UTC).")
 @http_options(fetch.DEFAULT_HF_API)
-def daily_papers(dates: tuple[date, ...], start: date | None, end: date | None, **http) -> None:
+def daily_papers(dates: tuple[date, ...], start: date | None, end: date | None, data_dir: Path, **source) -> None:
     """Fetch Hugging Face Daily Papers listings into DATA/hf-daily-papers/YYYY-MM-DD.json.
 
     \b
@@ -92,8 +99,8 @@ def daily_papers(dates: tuple[date, ...], start: date | None, end: date | None, 
     if not days:
         raise click.UsageError("give --date YYYY-MM-DD, or --from YYYY-MM-DD [--to YYYY-MM-DD]")
     with _progress(len(set(days)), "Fetching Daily Papers") as progress:
-        summary = fetch.fetch_daily_papers(days, progress=progress, **http)
-    _echo_summary(summary, "day", http["data_dir"] / "hf-daily-papers")
+        summary = fetch.fetch_daily_papers(days, data_dir, progress=progress, **source)
+    _echo_summary(summary, "day", data_dir / "hf-daily-papers")
 
 
 def _range(start: date | None, end: date | None) -> list[date]:
@@ -111,7 +118,7 @@ def _range(start: date | None, end: date | None) -> list[date]:
 @click.argument("id_arguments", nargs=-1, metavar="[ID]...")
 @click.option("--id", "id_options", multiple=True, metavar="ID", help="An arXiv id (repeatable), e.g. 2406.12345.")
 @http_options(fetch.DEFAULT_ARXIV_API)
-def arxiv(id_arguments: tuple[str, ...], id_options: tuple[str, ...], **http) -> None:
+def arxiv(id_arguments: tuple[str, ...], id_options: tuple[str, ...], data_dir: Path, **source) -> None:
     """Fetch arXiv metadata for each ID into DATA/arxiv/<id>.json.
 
     IDs may carry a version (2406.12345v2), an `arXiv:` prefix, or be abstract URLs.
@@ -131,8 +138,8 @@ def arxiv(id_arguments: tuple[str, ...], id_options: tuple[str, ...], **http) ->
         except FetchError as exc:
             raise click.BadParameter(str(exc), param_hint="ID") from None
     with _progress(len(set(ids)), "Fetching arXiv") as progress:
-        summary = fetch.fetch_arxiv(ids, progress=progress, **http)
-    _echo_summary(summary, "paper", http["data_dir"] / "arxiv")
+        summary = fetch.fetch_arxiv(ids, data_dir, progress=progress, **source)
+    _echo_summary(summary, "paper", data_dir / "arxiv")
 
 
 @contextlib.contextmanager

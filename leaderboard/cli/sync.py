@@ -28,7 +28,7 @@ from .fetch import IsoDate, http_options
 @http_options(fetch.DEFAULT_HF_API, refresh=False, api_envvar="LEADERBOARD_HF_API_URL")
 @schemas_option
 def command(since: date | None, until: date | None, results_dir: Path, max_new_claims: int, jobs: int,
-            **http) -> None:
+            data_dir: Path, **source) -> None:
     """Fetch every Daily Papers day since the last synced one and extract its papers into --results.
 
     The last synced day is kept in DATA/sync.json: a missed day is caught up, a re-run finds nothing
@@ -45,8 +45,8 @@ def command(since: date | None, until: date | None, results_dir: Path, max_new_c
     """
     if since and until and since > until:
         raise click.UsageError(f"--since {since} is after --until {until}")
-    outcome = sync(http.pop("data_dir"), results_dir, since=since, until=until, max_new_claims=max_new_claims,
-                   jobs=jobs, **http)
+    outcome = sync(data_dir, results_dir, since=since, until=until, max_new_claims=max_new_claims, jobs=jobs,
+                   **source)
     _echo_outcome(outcome)
     click.echo(registry_line(), err=True)
     if outcome.failure:

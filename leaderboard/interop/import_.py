@@ -488,8 +488,7 @@ def pwc_numbers(document: object, file: str, registry: Registry) -> tuple[list[I
 
 
 def _pwc_task(task: object, where: str, file: str, registry: Registry, numbers: list, issues: list) -> None:
-    if not isinstance(task, dict):
-        issues.append(Issue("invalid-pwc", ERROR, file, where, "a task is not an object", None))
+    if not _is_pwc_object(task, "task", file, where, issues):
         return
     for index, dataset in enumerate(_list(task.get("datasets"))):
         _pwc_dataset(dataset, f"{where}/datasets/{index}", file, registry, numbers, issues)
@@ -498,8 +497,7 @@ def _pwc_task(task: object, where: str, file: str, registry: Registry, numbers: 
 
 
 def _pwc_dataset(dataset: object, where: str, file: str, registry: Registry, numbers: list, issues: list) -> None:
-    if not isinstance(dataset, dict):
-        issues.append(Issue("invalid-pwc", ERROR, file, where, "a dataset is not an object", None))
+    if not _is_pwc_object(dataset, "dataset", file, where, issues):
         return
     for index, sub in enumerate(_list(dataset.get("subdatasets"))):
         _pwc_dataset(sub, f"{where}/subdatasets/{index}", file, registry, numbers, issues)
@@ -516,6 +514,13 @@ def _pwc_dataset(dataset: object, where: str, file: str, registry: Registry, num
     metrics = _pwc_metrics(benchmark, listed, rows, f"{where}/sota", file, issues)
     for index, row in enumerate(rows):
         numbers += _pwc_row(row, f"{where}/sota/rows/{index}", benchmark, benchmark_text, setting, metrics, file, issues)
+
+
+def _is_pwc_object(value: object, what: str, file: str, where: str, issues: list) -> bool:
+    """Whether `value` is a JSON object; anything else is reported as an invalid `what`."""
+    if not isinstance(value, dict):
+        issues.append(Issue("invalid-pwc", ERROR, file, where, f"a {what} is not an object", None))
+    return isinstance(value, dict)
 
 
 def _pwc_metrics(benchmark: Benchmark, listed: list[str | None], rows: list, where: str, file: str,

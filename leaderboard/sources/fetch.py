@@ -14,6 +14,7 @@ fetched again. An optional `cache_dir` also keeps the raw responses (safe to del
 HTTP: one `requests.Session` with a User-Agent, connect/read timeouts, and retries (urllib3's `Retry`,
 mounted on the session) with exponential backoff on connection errors, timeouts, 429 and 5xx,
 honouring `Retry-After` up to a cap.
+`HttpSettings` holds these settings for both sources (and `sync`).
 The library never prints: pass `progress(item, outcome)` to hear about each date or id.
 """
 
@@ -222,10 +223,25 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def _client(session: requests.Session | None, timeout: float, retries: int, sleep: Sleep,
-            cache_dir: Path | None, min_interval: float = 0.0) -> HttpClient:
-    return HttpClient(session or new_session(), timeout=timeout, retries=retries, sleep=sleep,
-                      cache_dir=Path(cache_dir) if cache_dir else None, min_interval=min_interval)
+@dataclass(frozen=True)
+class HttpSettings:
+    """How both sources reach their API: the session (a new one by default), the timeout and retries,
+    the sleep that the waits go through (tests inject one that records), and where raw responses are
+    kept (None: nowhere)."""
+
+    session: requests.Session | None = None
+    cache_dir: Path | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    sleep: Sleep = time.sleep
+
+    def client(self, min_interval: float = 0.0) -> HttpClient:
+        return HttpClient(self.session or new_session(), timeout=self.timeout, retries=self.retries,
+                          sleep=self.sleep, cache_dir=Path(self.cache_dir) if self.cache_dir else None,
+                          min_interval=min_interval)
+
+
+DEFAULT_HTTP = HttpSettings()
 
 
 # --- Hugging Face Daily Papers ------------------------------------------------------------------
@@ -240,26 +256,15 @@ def daily_papers_path(data_dir: Path, day: date) -> Path:
     return Path(data_dir) / SOURCE_HF_DAILY_PAPERS / f"{day.isoformat()}.json"
 
 
-def fetch_daily_papers(
-    dates: Iterable[date],
-    data_dir: Path,
-    api_url: str = DEFAULT_HF_API,
-    session: requests.Session | None = None,
-    cache_dir: Path | None = None,
-    progress: ProgressCallback | None = None,
-    *,
-    refresh: bool = False,
-    timeout: float = DEFAULT_TIMEOUT,
-    retries: int = DEFAULT_RETRIES,
-    sleep: Sleep = time.sleep,
-    today: date | None = None,
-) -> FetchSummary:
+def fetch_daily_papers(dates: Iterable[date], data_dir: Path, api_url: str = DEFAULT_HF_API,
+                       http: HttpSettings = DEFAULT_HTTP, progress: ProgressCallback | None = None, *,
+                       refresh: bool = False, today: date | None = None) -> FetchSummary:
     """Fetch the Daily Papers listing of each date into `data_dir/hf-daily-papers/DATE.json`.
 
     Dates whose listing exists are skipped (unless `refresh`, or the date is not over yet in UTC).
     On a bad response, raises FetchError after keeping every listing written before it.
     """
-    client = _client(session, timeout, retries, sleep, cache_dir)
+    client = http.client()
     today = today or datetime.now(UTC).date()
     url = f"{api_url.rstrip('/')}/api/daily_papers"
     written: list[Path] = []
@@ -379,26 +384,15 @@ def arxiv_path(data_dir: Path, arxiv_id: str) -> Path:
     return Path(data_dir) / SOURCE_ARXIV / f"{arxiv_id.replace('/', '_')}.json"
 
 
-def fetch_arxiv(
-    ids: Iterable[str],
-    data_dir: Path,
-    api_url: str = DEFAULT_ARXIV_API,
-    session: requests.Session | None = None,
-    cache_dir: Path | None = None,
-    progress: ProgressCallback | None = None,
-    *,
-    refresh: bool = False,
-    timeout: float = DEFAULT_TIMEOUT,
-    retries: int = DEFAULT_RETRIES,
-    sleep: Sleep = time.sleep,
-    batch_size: int = ARXIV_BATCH,
-) -> FetchSummary:
+def fetch_arxiv(ids: Iterable[str], data_dir: Path, api_url: str = DEFAULT_ARXIV_API,
+                http: HttpSettings = DEFAULT_HTTP, progress: ProgressCallback | None = None, *,
+                refresh: bool = False, batch_size: int = ARXIV_BATCH) -> FetchSummary:
     """Fetch arXiv metadata for `ids` into `data_dir/arxiv/<id>.json`, `batch_size` ids a request.
 
     Ids whose listing exists are skipped unless `refresh`. An id arXiv does not know raises
     FetchError after the listings of the ids it did return are written.
     """
-    client = _client(session, timeout, retries, sleep, cache_dir, min_interval=ARXIV_INTERVAL_SECONDS)
+    client = http.client(min_interval=ARXIV_INTERVAL_SECONDS)
     url = f"{api_url.rstrip('/')}/api/query"
     wanted = list(dict.fromkeys(normalise_arxiv_id(i) for i in ids))
     cached = [arxiv_path(data_dir, i) for i in wanted if arxiv_path(data_dir, i).exists() and not refresh]
