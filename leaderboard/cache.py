@@ -236,15 +236,17 @@ class BuildCache:
         used = self._used.setdefault(kind, {})
         # Each key decoded once, unless decoded already (by `get`: then that same value is given).
         wanted = [key for key in dict.fromkeys(keys) if used.get(key) is None and stored.get(key) is not None]
-        texts = [stored[key] for key in wanted]
-        try:
-            values = self._codec(kind).loads_many(texts)
-        except CacheFormatError:  # one value does not decode: each is read alone (with its warning)
-            values = [self._decode(kind, text) for text in texts]
+
+        def texts() -> Iterator[str]:
+            for key in wanted:
+                text = stored[key]
+                stored[key] = None  # as in `get`: each text let go once decoded
+                yield text  # type: ignore[misc]
+
+        values = self._codec(kind).loads_many(texts(), lambda error: self._refused(kind, error))
         for key, value in zip(wanted, values, strict=True):
             if value is not None:
                 used[key] = value
-                stored[key] = None  # as in `get`: the text is not needed again
         return [used.get(key) for key in keys]  # type: ignore[arg-type]
 
     def put(self, kind: str, key: str, value: object) -> None:
@@ -398,8 +400,11 @@ class BuildCache:
         try:
             return self._codec(kind).loads(text)
         except CacheFormatError as error:
-            self._warn(f"a cached {kind} value could not be read ({error}); it is made again")
+            self._refused(kind, error)
             return None
+
+    def _refused(self, kind: str, error: CacheFormatError) -> None:
+        self._warn(f"a cached {kind} value could not be read ({error}); it is made again")
 
     def _read_one(self, query: str, parameters: tuple) -> tuple | None:
         with self._reading() as db:

@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypedDict
 
 from markupsafe import Markup
@@ -47,37 +47,37 @@ class Codec:
         return _write_json(self._encode(value) if self._encode else value)
 
     def loads(self, text: str) -> object:
-        try:
-            data, end = _scan_json(text, 0)  # json.loads less its per-call work in Python
-            if end != len(text):
-                raise ValueError(f"extra data at {end}")
-            return self._decode(data) if self._decode else data
-        except CacheFormatError:
-            raise
-        except StopIteration as stop:
-            raise CacheFormatError(f"not a {_name(self.declared)}: not JSON at {stop.value}") from None
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
-            raise CacheFormatError(f"not a {_name(self.declared)}: {error}") from None
+        refusals: list[CacheFormatError] = []
+        [value] = self.loads_many([text], refusals.append)
+        if refusals:
+            raise refusals[0]
+        return value
 
-    def loads_many(self, texts: list[str | None]) -> list[object | None]:
-        """`loads` of each text (None stays None) in one loop, without a call per value; the first
-        text that does not decode raises CacheFormatError (then use `loads` on each)."""
+    def loads_many(self, texts: Iterable[str | None], refused: Callable[[CacheFormatError], object]) -> list[object | None]:
+        """`loads` of each text in one loop, without a call per value: None for a None text, and
+        for a text that does not decode, after `refused(the CacheFormatError)`. Each text is let go
+        once decoded (`texts` may be a generator: 170 MB of them at 100,000 results)."""
         scan, decode, values = _scan_json, self._decode, []
-        add = values.append
-        try:
-            for text in texts:
-                if text is None:
-                    add(None)
-                    continue
-                data, end = scan(text, 0)
-                if end != len(text):
-                    raise ValueError(f"extra data at {end}")
-                add(decode(data) if decode else data)
-        except StopIteration as stop:
-            raise CacheFormatError(f"not a {_name(self.declared)}: not JSON at {stop.value}") from None
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
-            raise CacheFormatError(f"not a {_name(self.declared)}: {error}") from None
-        return values
+        add, remaining = values.append, iter(texts)
+        while True:
+            try:
+                for text in remaining:
+                    if text is None:
+                        add(None)
+                        continue
+                    data, end = scan(text, 0)  # json.loads less its per-call work in Python
+                    if end != len(text):
+                        raise ValueError(f"extra data at {end}")
+                    add(decode(data) if decode else data)
+                return values
+            except CacheFormatError as error:
+                refusal = error
+            except StopIteration as stop:
+                refusal = CacheFormatError(f"not a {_name(self.declared)}: not JSON at {stop.value}")
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+                refusal = CacheFormatError(f"not a {_name(self.declared)}: {error}")
+            add(None)
+            refused(refusal)
 
 
 # ASCII text (other characters escaped, lone surrogates too): the fastest to write and to read, and

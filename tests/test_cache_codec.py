@@ -118,15 +118,19 @@ def test_a_dict_of_plain_tuples_stored_as_columns_round_trips(pages):
 def test_loads_many_gives_what_loads_gives_one_by_one(outcomes):
     codec = codec_for(build_kinds()["validated"])
     texts = [None if outcome is None else codec.dumps(outcome) for outcome in outcomes]
-    assert _same(codec.loads_many(texts), [None if text is None else codec.loads(text) for text in texts])
+    refusals: list = []
+    assert _same(codec.loads_many(iter(texts), refusals.append),
+                 [None if text is None else codec.loads(text) for text in texts])
+    assert refusals == []
 
 
-def test_loads_many_refuses_a_list_holding_one_value_of_another_shape():
+def test_loads_many_refuses_a_value_of_another_shape_and_goes_on():
     codec = codec_for(list[Claim])
-    with pytest.raises(CacheFormatError):
-        codec.loads_many([codec.dumps([CLAIM]), "[[1, 2]]"])
-    with pytest.raises(CacheFormatError):
-        codec.loads_many(["[] extra"])
+    refusals: list = []
+    good = codec.dumps([CLAIM])
+    values = codec.loads_many([good, "[[1, 2]]", "[] extra", "not json", None, good], refusals.append)
+    assert values[1:5] == [None] * 4 and _same(values[0], [CLAIM]) and _same(values[5], [CLAIM])
+    assert len(refusals) == 3 and all(isinstance(r, CacheFormatError) for r in refusals)
 
 
 @pytest.mark.parametrize("kind, text", [
