@@ -86,8 +86,8 @@ def gather_validated(inputs: list[str] | None, results_dir: Path, registry, jobs
     found: list[tuple[str, str, tuple, str | None]] = []
     missing: list[tuple[str, str | None]] = []
     prefix = os.path.join(folder, "")  # paths as os.path.join(folder, name) makes them, 100,000 times faster
-    for name, key in zip(found_keys.result_names, found_keys.results, strict=True):
-        outcome = cache.get("validated", key) if key else None
+    outcomes = cache.get_many("validated", found_keys.results)
+    for name, key, outcome in zip(found_keys.result_names, found_keys.results, outcomes, strict=True):
         if outcome is None:
             missing.append((prefix + name, key))
         else:

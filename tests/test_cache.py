@@ -84,6 +84,27 @@ def test_a_preloaded_entry_read_twice_is_the_same_value_and_kept(tmp_path):
     assert rows(tmp_path, "SELECT key FROM entries") == [("k",)]
 
 
+def test_get_many_gives_what_get_gives_key_by_key_and_keeps_the_same(tmp_path):
+    first = BuildCache(tmp_path)
+    for key in ("a", "b", "c", "unused"):
+        first.put("things", key, [key])
+    first.save()
+    with contextlib.closing(sqlite3.connect(tmp_path / DATABASE)) as db:  # one value that does not decode
+        db.execute("UPDATE entries SET value = '[\"b\"' WHERE key = 'b'")
+        db.commit()
+    keys = ["a", "b", None, "missing", "c", "a"]
+    one_by_one = BuildCache(tmp_path)
+    expected = [one_by_one.get("things", key) if key else None for key in keys]
+    many = BuildCache(tmp_path)
+    already = many.get("things", "c")  # decoded before: get_many gives that same value
+    found = many.get_many("things", keys)
+    assert found == expected == [["a"], None, None, None, ["c"], ["a"]]
+    assert found[4] is already and found[0] is found[5]
+    assert many.warnings == one_by_one.warnings and "things" in many.warnings[0]
+    many.save()  # what was used is kept, the rest dropped
+    assert rows(tmp_path, "SELECT key FROM entries ORDER BY key") == [("a",), ("c",)]
+
+
 def test_a_new_file_has_pages_of_64_kib(tmp_path):
     # Fewer, larger pages: a third less CPU reading and writing the 100,000 results of a large site.
     BuildCache(tmp_path).save()
@@ -136,10 +157,29 @@ def test_a_damaged_file_reads_as_empty_with_a_warning_and_is_made_anew(tmp_path,
     assert fresh.get("things", "k") == "anew" and fresh.warnings == []
 
 
+@pytest.mark.parametrize("version", [3, 99])
+def test_a_file_of_another_format_version_is_made_anew_without_a_warning(tmp_path, version):
+    # An older (or newer) leaderboard's cache is no damage: it is only a cache, started afresh.
+    _saved(tmp_path)
+    database = tmp_path / DATABASE
+    database.unlink()
+    with contextlib.closing(sqlite3.connect(database)) as older:
+        older.executescript(f"PRAGMA application_id = {cache_module._APPLICATION_ID}; PRAGMA user_version = {version};"
+                            " CREATE TABLE files (name TEXT PRIMARY KEY, size INTEGER, key TEXT);")
+    again = BuildCache(tmp_path)
+    assert again.get("things", "k") is None and again.load("site") is None
+    again.put("things", "k", "anew")
+    again.save()
+    assert again.warnings == []
+    fresh = BuildCache(tmp_path)
+    assert fresh.get("things", "k") == "anew" and fresh.warnings == []
+    assert rows(tmp_path, "PRAGMA user_version") == [(cache_module._FORMAT,)]
+
+
 def test_a_value_that_does_not_decode_is_a_miss_with_a_warning(tmp_path):
     _saved(tmp_path)
     with contextlib.closing(sqlite3.connect(tmp_path / DATABASE)) as db:
-        db.execute("UPDATE documents SET value = '{\"site\": \"x\", \"pages\": {\"a\": [1]}}'")
+        db.execute("UPDATE documents SET value = '{\"site\": \"x\", \"pages\": [[\"a\"], [1]]}'")
         db.commit()
     again = BuildCache(tmp_path)
     assert again.load("site") is None

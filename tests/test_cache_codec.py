@@ -106,12 +106,41 @@ def test_any_validated_outcome_round_trips(result, issues, dropped):
     assert _same(codec.loads(codec.dumps(value)), value)
 
 
+@given(st.dictionaries(text_strategy, st.tuples(text_strategy, st.integers(), st.integers() | st.floats())))
+def test_a_dict_of_plain_tuples_stored_as_columns_round_trips(pages):
+    # The manifest's shape: stored as [keys, column, column, column], decoded by zip alone.
+    codec = codec_for(dict[str, tuple[str, int, float]])
+    assert _same(codec.loads(codec.dumps(pages)), pages)
+    assert _same(json.loads(codec.dumps(pages)), [list(pages), *([list(c) for c in zip(*pages.values(), strict=True)] or [[]] * 3)])
+
+
+@given(st.lists(st.none() | results_strategy.map(lambda result: (result, [], 0))))
+def test_loads_many_gives_what_loads_gives_one_by_one(outcomes):
+    codec = codec_for(build_kinds()["validated"])
+    texts = [None if outcome is None else codec.dumps(outcome) for outcome in outcomes]
+    refusals: list = []
+    assert _same(codec.loads_many(iter(texts), refusals.append),
+                 [None if text is None else codec.loads(text) for text in texts])
+    assert refusals == []
+
+
+def test_loads_many_refuses_a_value_of_another_shape_and_goes_on():
+    codec = codec_for(list[Claim])
+    refusals: list = []
+    good = codec.dumps([CLAIM])
+    values = codec.loads_many([good, "[[1, 2]]", "[] extra", "not json", None, good], refusals.append)
+    assert values[1:5] == [None] * 4 and _same(values[0], [CLAIM]) and _same(values[5], [CLAIM])
+    assert len(refusals) == 3 and all(isinstance(r, CacheFormatError) for r in refusals)
+
+
 @pytest.mark.parametrize("kind, text", [
     ("claims", '{"not": "a list"}'),
     ("claims", "[[1, 2]]"),  # a Claim of two fields
     ("validated", "[1, 2]"),
     ("charts", '[null, [["2024-13-45", 1, "m", "p", 1]], 0, "d"]'),  # not a date
-    ("site", '{"site": "x", "pages": {"a": [1, 2]}}'),
+    ("site", '{"site": "x", "pages": {"a": [1, 2]}}'),  # not columns
+    ("site", '{"site": "x", "pages": [["a"], ["k"], [1]]}'),  # a column missing
+    ("site", '{"site": "x", "pages": [["a", "b"], ["k"], [1], [2]]}'),  # columns of different lengths
     ("site", '{"site": "x", "other": 1}'),
     ("entry-keys", "[]"),
     ("ingested", "not json"),
