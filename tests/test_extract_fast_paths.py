@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaderboard.extract import attribution, filters, kinds
+from leaderboard.extract import numbers
 from leaderboard.extract.numbers import find_numbers, numbers_in_spans
 from leaderboard.extract.sentences import sentence_spans
 
@@ -26,6 +27,19 @@ def test_numbers_in_spans_equals_find_numbers_per_span(pieces, cuts):
     adjacent = list(itertools.pairwise(points))
     for spans in (sentence_spans(text), adjacent, adjacent[::2]):
         assert numbers_in_spans(text, spans) == [find_numbers(text, s, e) for s, e in spans]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*_NUMBER_PIECES, "–", "٣", "²", "é", "=", "/", "^", "_"]), max_size=24),
+       st.integers(0, 40), st.integers(0, 80))
+def test_number_starts_ascii_class_equals_unicode_class(pieces, start, end):
+    """On ASCII text the plain-character class finds the same candidate starts as the Unicode one."""
+    text = "".join(pieces)
+    start, end = min(start, len(text)), min(max(start, end), len(text))
+    plain = [m.start() for m in numbers._NUMBER_START.finditer(text, start, end)]
+    assert numbers.number_starts(text, start, end) == plain
+    if text.isascii():
+        assert [m.start() for m in numbers._NUMBER_START_ASCII.finditer(text, start, end)] == plain
 
 
 _SYSTEMS = ["mLSTM", "Foo-7B", "Q", "a.b"]
