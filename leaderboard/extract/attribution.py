@@ -114,8 +114,14 @@ def paper_context(paper: Paper) -> ModelContext:
     if system:
         own.add(system)
         own.add(system.split()[0])
+    return ModelContext(system, params, own, source if system else "", home_benchmark(abstract))
+
+
+def home_benchmark(abstract: str) -> tuple[int, int] | None:
+    """Where the abstract names the benchmark the paper introduces; apart from the system, which costs
+    far more to work out."""
     home = _HOME.search(abstract) if any(word in abstract for word in _HOME_WORDS) else None
-    return ModelContext(system, params, own, source if system else "", home.span("name") if home else None)
+    return home.span("name") if home else None
 
 
 _HOME_WORDS = ("benchmark", "suite", "leaderboard")  # one of them ends every _HOME

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from ..models import Claim, Paper
 from ..store.registry import Registry
-from .attribution import ListSlot, ModelContext, attribute, paper_context, tidy_model
+from .attribution import ListSlot, ModelContext, attribute, home_benchmark, paper_context, tidy_model
 from .filters import follower_ok, score_shaped
 from .frames import GROUP_SEP
 from .kinds import kind_of, metric_of, qualifier_of, setting_of, with_direction, with_split
@@ -101,7 +101,7 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
                     mentions_of(k)
     mentions = [found if found is not None else [] for found in searched]
 
-    home = _once(lambda: _home_mention(text, context(), registry))
+    home = _once(lambda: _home_mention(text, registry))
     for s, (start, end) in enumerate(sentences):
         if not candidates[s]:  # every rule ties candidates: none, nothing to do
             continue
@@ -168,11 +168,12 @@ class _OwnNames:
         return name in self.context().own_names
 
 
-def _home_mention(text: str, context: ModelContext, registry: Registry) -> Mention | None:
+def _home_mention(text: str, registry: Registry) -> Mention | None:
     """The benchmark the paper introduces, as a mention at the place it is introduced."""
-    if context.home_benchmark is None:
+    home = home_benchmark(text)
+    if home is None:
         return None
-    home_start, home_end = context.home_benchmark
+    home_start, home_end = home
     benchmark = registry.lookup(text[home_start:home_end])
     return Mention(home_start, home_end, text[home_start:home_end], benchmark.id if benchmark else None)
 
