@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.extract import attribution, filters, kinds
-from leaderboard.extract import numbers
+from leaderboard.extract import attribution, filters, kinds, numbers
+from leaderboard.extract.mentions import benchmark_index
 from leaderboard.extract.numbers import find_numbers, numbers_in_spans
 from leaderboard.extract.sentences import sentence_spans
+from leaderboard.store.registry import Registry, default_registry
 
 _NUMBER_PIECES = ["1", "12", "3.5", ".5", "1,234", "+", "-", "−", ".", ",", "%", " percent", " points", "GPT-4",
                   "x", "A", "@", " ", ". ", ". The ", "e.g. ", "\n", "8B"]
@@ -139,3 +142,29 @@ def test_parameter_phrases_need_the_word_param(pieces):
     text = "".join(pieces)
     if attribution._PARAM_PHRASE.search(text):
         assert "param" in text.lower()
+
+
+@functools.cache
+def _index_with_a_crossing_name():
+    """The registry with "Foo. Bar", a name holding a sentence break, and "Bar Baz", which it can hide."""
+    registry = default_registry()
+    mmlu = registry.get("mmlu")
+    return benchmark_index(Registry([*registry, dataclasses.replace(mmlu, id="foo-bar", name="Foo. Bar", aliases=()),
+                                     dataclasses.replace(mmlu, id="bar-baz", name="Bar Baz", aliases=())]))
+
+
+_NAME_PIECES = ["Foo. Bar Baz", "Foo. Bar", "Foo.", "Bar Baz", "Bar", "Baz", "Atari 2600 Ms. Pacman", "Ms. Pacman",
+                "MMLU", "MMLU-Pro", "Pro", "MATH", "500", "SQuAD v2.0", "GSM8K", "İ", "a", "The", "-", ".", "!", "?",
+                " ", "  ", "\n", "\u00a0", ". ", "! ", "? ", ", "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=16), st.lists(st.integers(0, 120), max_size=6))
+def test_window_spans_equal_the_whole_texts_spans(pieces, cuts):
+    """Registry names read from a window alone (a sentence) are those read from the whole text that lie
+    within it: for the text's sentences and for windows cut anywhere."""
+    index = _index_with_a_crossing_name()
+    text = "".join(pieces)
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    for start, end in (*sentence_spans(text), *itertools.pairwise(points)):
+        assert index.window_spans(text, start, end) == index.spans_within(text, start, end)
