@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.extract import attribution, filters, kinds, numbers
+from leaderboard.extract import attribution, filters, kinds, numbers, sentences
 from leaderboard.extract.mentions import benchmark_index
 from leaderboard.extract.numbers import find_numbers, numbers_in_spans
 from leaderboard.extract.sentences import sentence_spans
@@ -168,3 +168,13 @@ def test_window_spans_equal_the_whole_texts_spans(pieces, cuts):
     points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
     for start, end in (*sentence_spans(text), *itertools.pairwise(points)):
         assert index.window_spans(text, start, end) == index.spans_within(text, start, end)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["A", "b", "1", ".", "!", "?", " ", "\n", "\u00a0", "(", "“", "e.g", "al", "x"]),
+                max_size=30))
+def test_full_stop_pattern_finds_the_sentence_ends(pieces):
+    """The pattern chosen for a text finds what the pattern for any text finds."""
+    text = "".join(pieces)
+    chosen = [m.span() for m in sentences.sentence_end_pattern(text).finditer(text)]
+    assert chosen == [m.span() for m in sentences._SENTENCE_END.finditer(text)]
