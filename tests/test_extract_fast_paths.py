@@ -138,10 +138,12 @@ _PARAM_PIECES = ["7", "1.5", "B", "b", "M", "billion", "Billion", "-", " ", "par
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PARAM_PIECES), max_size=10))
 def test_parameter_phrases_need_the_word_param(pieces):
-    """`paper_context` reads parameter phrases only in abstracts with "param" in some case."""
+    """`paper_context` reads parameter phrases, and the score filters blank model sizes, only in text
+    with "param" in some case."""
     text = "".join(pieces)
     if attribution._PARAM_PHRASE.search(text):
         assert "param" in text.lower()
+    assert filters._without_sizes(text) == filters._SIZE_PHRASE.sub(" ", text)
 
 
 @functools.cache
