@@ -180,3 +180,17 @@ def test_full_stop_pattern_finds_the_sentence_ends(pieces):
     text = "".join(pieces)
     chosen = [m.span() for m in sentences.sentence_end_pattern(text).finditer(text)]
     assert chosen == [m.span() for m in sentences._SENTENCE_END.finditer(text)]
+
+
+_SUBJECT_PIECES = ["Foo-7B", "GPT-4", "Llama", "3", "X", "b", "models", "model", ",", " ", " ", " ", "\t", "\x1c", "\u00a0",
+                   "significantly", "achieves", "achieve", "scores", "reaches", "sets", "the", "and", "a.b", "-", "(",
+                   "é", "Our Big New Model", "A B C D models, significantly achieves", " models, fully reaches"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_SUBJECT_PIECES), max_size=30))
+def test_subject_matches_equal_finditer(pieces):
+    """Searching a few words before each verb finds every match `_SUBJECT.finditer` finds."""
+    sentence = "".join(pieces)
+    fast = [(m.span(), m.span("name")) for m in attribution.subject_matches(sentence)]
+    assert fast == [(m.span(), m.span("name")) for m in attribution._SUBJECT.finditer(sentence)]
