@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaderboard.extract import attribution, filters, kinds, numbers, sentences
+from leaderboard.extract.casefree import first_named
 from leaderboard.extract.mentions import benchmark_index
 from leaderboard.extract.numbers import find_numbers, numbers_in_spans
 from leaderboard.extract.sentences import sentence_spans
@@ -73,7 +74,7 @@ def test_variant_and_introduced_size_skip_only_sure_misses(pieces, system, modif
 _CASE_PIECES = ["accuracy", "Accuracy", "F1", "bleu", "BLEU", "win rate", "Win Rate", "average", "AVG.", "score",
                 "scores", "of", "at", "to", "from", "reaches", "an", "the", "only", "(LC)", " ", "  ", ",", "-", "5",
                 "zero-shot", "Few-Shot", "CoT", "8-shot", "maj@4", "previous best", "Prior State-of-the-Art",
-                "winrate", "x", "é", "ſ", "\u212a", "İ"]
+                "winrate", "x", "é", "ſ", "\u212a", "İ", "up to", "At Least", "more than", "~", "≤", "about a"]
 
 
 @settings(max_examples=600, deadline=None)
@@ -88,6 +89,8 @@ def test_case_free_spans_equal_the_ignorecase_patterns(pieces):
         for group in range(case_free.pattern.groups + 1):
             assert case_free.span(text, group) == (plain.span(group) if plain else None)
         assert case_free.search(text) == (plain is not None)
+    named = next((name for pattern, name in kinds._QUALIFIERS if pattern.search(text)), None)
+    assert first_named(kinds._QUALIFIERS_CI, text) == named
 
 
 _EFFICIENCY_PLAIN = re.compile(filters.EFFICIENCY_WORDS, re.IGNORECASE)
