@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.extract import attribution, filters, kinds
+from leaderboard.extract import attribution, filters, kinds, numbers, sentences
+from leaderboard.extract.casefree import first_named
+from leaderboard.extract.mentions import benchmark_index
 from leaderboard.extract.numbers import find_numbers, numbers_in_spans
 from leaderboard.extract.sentences import sentence_spans
+from leaderboard.store.registry import Registry, default_registry
 
 _NUMBER_PIECES = ["1", "12", "3.5", ".5", "1,234", "+", "-", "−", ".", ",", "%", " percent", " points", "GPT-4",
                   "x", "A", "@", " ", ". ", ". The ", "e.g. ", "\n", "8B"]
@@ -26,6 +31,19 @@ def test_numbers_in_spans_equals_find_numbers_per_span(pieces, cuts):
     adjacent = list(itertools.pairwise(points))
     for spans in (sentence_spans(text), adjacent, adjacent[::2]):
         assert numbers_in_spans(text, spans) == [find_numbers(text, s, e) for s, e in spans]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*_NUMBER_PIECES, "–", "٣", "²", "é", "=", "/", "^", "_"]), max_size=24),
+       st.integers(0, 40), st.integers(0, 80))
+def test_number_starts_ascii_class_equals_unicode_class(pieces, start, end):
+    """On ASCII text the plain-character class finds the same candidate starts as the Unicode one."""
+    text = "".join(pieces)
+    start, end = min(start, len(text)), min(max(start, end), len(text))
+    plain = [m.start() for m in numbers._NUMBER_START.finditer(text, start, end)]
+    assert numbers.number_starts(text, start, end) == plain
+    if text.isascii():
+        assert [m.start() for m in numbers._NUMBER_START_ASCII.finditer(text, start, end)] == plain
 
 
 _SYSTEMS = ["mLSTM", "Foo-7B", "Q", "a.b"]
@@ -56,7 +74,7 @@ def test_variant_and_introduced_size_skip_only_sure_misses(pieces, system, modif
 _CASE_PIECES = ["accuracy", "Accuracy", "F1", "bleu", "BLEU", "win rate", "Win Rate", "average", "AVG.", "score",
                 "scores", "of", "at", "to", "from", "reaches", "an", "the", "only", "(LC)", " ", "  ", ",", "-", "5",
                 "zero-shot", "Few-Shot", "CoT", "8-shot", "maj@4", "previous best", "Prior State-of-the-Art",
-                "winrate", "x", "é", "ſ", "\u212a", "İ"]
+                "winrate", "x", "é", "ſ", "\u212a", "İ", "up to", "At Least", "more than", "~", "≤", "about a"]
 
 
 @settings(max_examples=600, deadline=None)
@@ -71,6 +89,8 @@ def test_case_free_spans_equal_the_ignorecase_patterns(pieces):
         for group in range(case_free.pattern.groups + 1):
             assert case_free.span(text, group) == (plain.span(group) if plain else None)
         assert case_free.search(text) == (plain is not None)
+    named = next((name for pattern, name in kinds._QUALIFIERS if pattern.search(text)), None)
+    assert first_named(kinds._QUALIFIERS_CI, text) == named
 
 
 _EFFICIENCY_PLAIN = re.compile(filters.EFFICIENCY_WORDS, re.IGNORECASE)
@@ -121,7 +141,59 @@ _PARAM_PIECES = ["7", "1.5", "B", "b", "M", "billion", "Billion", "-", " ", "par
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PARAM_PIECES), max_size=10))
 def test_parameter_phrases_need_the_word_param(pieces):
-    """`paper_context` reads parameter phrases only in abstracts with "param" in some case."""
+    """`paper_context` reads parameter phrases, and the score filters blank model sizes, only in text
+    with "param" in some case."""
     text = "".join(pieces)
     if attribution._PARAM_PHRASE.search(text):
         assert "param" in text.lower()
+    assert filters._without_sizes(text) == filters._SIZE_PHRASE.sub(" ", text)
+
+
+@functools.cache
+def _index_with_a_crossing_name():
+    """The registry with "Foo. Bar", a name holding a sentence break, and "Bar Baz", which it can hide."""
+    registry = default_registry()
+    mmlu = registry.get("mmlu")
+    return benchmark_index(Registry([*registry, dataclasses.replace(mmlu, id="foo-bar", name="Foo. Bar", aliases=()),
+                                     dataclasses.replace(mmlu, id="bar-baz", name="Bar Baz", aliases=())]))
+
+
+_NAME_PIECES = ["Foo. Bar Baz", "Foo. Bar", "Foo.", "Bar Baz", "Bar", "Baz", "Atari 2600 Ms. Pacman", "Ms. Pacman",
+                "MMLU", "MMLU-Pro", "Pro", "MATH", "500", "SQuAD v2.0", "GSM8K", "İ", "a", "The", "-", ".", "!", "?",
+                " ", "  ", "\n", "\u00a0", ". ", "! ", "? ", ", "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=16), st.lists(st.integers(0, 120), max_size=6))
+def test_window_spans_equal_the_whole_texts_spans(pieces, cuts):
+    """Registry names read from a window alone (a sentence) are those read from the whole text that lie
+    within it: for the text's sentences and for windows cut anywhere."""
+    index = _index_with_a_crossing_name()
+    text = "".join(pieces)
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    for start, end in (*sentence_spans(text), *itertools.pairwise(points)):
+        assert index.window_spans(text, start, end) == index.spans_within(text, start, end)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["A", "b", "1", ".", "!", "?", " ", "\n", "\u00a0", "(", "“", "e.g", "al", "x"]),
+                max_size=30))
+def test_full_stop_pattern_finds_the_sentence_ends(pieces):
+    """The pattern chosen for a text finds what the pattern for any text finds."""
+    text = "".join(pieces)
+    chosen = [m.span() for m in sentences.sentence_end_pattern(text).finditer(text)]
+    assert chosen == [m.span() for m in sentences._SENTENCE_END.finditer(text)]
+
+
+_SUBJECT_PIECES = ["Foo-7B", "GPT-4", "Llama", "3", "X", "b", "models", "model", ",", " ", " ", " ", "\t", "\x1c", "\u00a0",
+                   "significantly", "achieves", "achieve", "scores", "reaches", "sets", "the", "and", "a.b", "-", "(",
+                   "é", "Our Big New Model", "A B C D models, significantly achieves", " models, fully reaches"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_SUBJECT_PIECES), max_size=30))
+def test_subject_matches_equal_finditer(pieces):
+    """Searching a few words before each verb finds every match `_SUBJECT.finditer` finds."""
+    sentence = "".join(pieces)
+    fast = [(m.span(), m.span("name")) for m in attribution.subject_matches(sentence)]
+    assert fast == [(m.span(), m.span("name")) for m in attribution._SUBJECT.finditer(sentence)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from ..models import Paper
@@ -37,6 +38,35 @@ _VERB = (r"(?:achiev(?:es|ed|ing|e)|provid(?:es|ed|ing|e)|brings?|scor(?:es|ed|i
 _SUBJECT = re.compile(
     r"(?P<name>(?<![\w\-])[A-Za-z0-9][\w.\-+^{}]*(?:\s[A-Z0-9][\w.\-+]*){0,3})(?:\smodels?)?,?\s(?:\w+ly\s)?"
     + _VERB + r"\b")
+# Where a _SUBJECT match ends: its verb, after a space. A match holds at most _SUBJECT_SPACES spaces
+# (one per joined name word, "models", the space before the verb and after an adverb).
+_SUBJECT_VERB = re.compile(r"(?<=\s)" + _VERB + r"\b")
+_SUBJECT_SPACES = 6
+
+
+def subject_matches(sentence: str) -> Iterator[re.Match]:
+    """`_SUBJECT.finditer(sentence)`, each search started a few words before the next verb: the pattern is
+    costly at every word, and a match starts within _SUBJECT_SPACES spaces before its verb."""
+    at = 0
+    while (verb := _SUBJECT_VERB.search(sentence, at)) is not None:
+        match = _SUBJECT.search(sentence, max(at, _words_back(sentence, verb.start(), at)))
+        if match is None:
+            return
+        yield match
+        at = match.end()
+
+
+def _words_back(text: str, end: int, floor: int) -> int:
+    """Just after the space before text[:end]'s last _SUBJECT_SPACES spaces (no earlier than `floor`)."""
+    spaces = 0
+    for i in range(end - 1, floor - 1, -1):
+        if text[i].isspace():
+            spaces += 1
+            if spaces > _SUBJECT_SPACES:
+                return i + 1
+    return floor
+
+
 _OUR = re.compile(r"\b(?:our|the proposed|the resulting)\s(?:[\w\-]+\s){0,3}?(?:model|method|approach|system|framework|LM|LLM)s?\b"
                   r"|\bwith our\b|\bwe (?:achieve|obtain|reach|attain|improve)", re.IGNORECASE)
 _BASE_USE = re.compile(r"\b(?:with our (?:method|approach)|using our|applied to|fine-?tuned from|distilled from|based on|"
@@ -114,8 +144,14 @@ def paper_context(paper: Paper) -> ModelContext:
     if system:
         own.add(system)
         own.add(system.split()[0])
+    return ModelContext(system, params, own, source if system else "", home_benchmark(abstract))
+
+
+def home_benchmark(abstract: str) -> tuple[int, int] | None:
+    """Where the abstract names the benchmark the paper introduces; apart from the system, which costs
+    far more to work out."""
     home = _HOME.search(abstract) if any(word in abstract for word in _HOME_WORDS) else None
-    return ModelContext(system, params, own, source if system else "", home.span("name") if home else None)
+    return home.span("name") if home else None
 
 
 _HOME_WORDS = ("benchmark", "suite", "leaderboard")  # one of them ends every _HOME
@@ -255,7 +291,7 @@ def subject_model(text: str, start: int, number: Number, context: ModelContext,
     model"), "system" (the paper's system by default) or "unnamed"."""
     sentence = text[start:number.start]
     subject = None
-    for match in _SUBJECT.finditer(sentence):
+    for match in subject_matches(sentence):
         name = _clean(match.group("name"))
         if name and (normalise_name(name.split()[-1]) in _MEASURE_WORDS or is_benchmark(name.split()[-1])):
             continue  # "average BLEU scores of 13.42", "an AIME score of": "scores" is no verb here

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def ascii_lower_pattern(pattern: str) -> re.Pattern:
@@ -35,3 +39,11 @@ class CaseFree:
         offset, so the span is one of `text` itself), or None."""
         match = self.ascii.search(text.lower()) if text.isascii() else self.pattern.search(text)
         return match.span(group) if match else None
+
+
+def first_named(patterns: Sequence[tuple[CaseFree, T]], text: str) -> T | None:
+    """The name of the first of `patterns` that matches `text` (ASCII text lower-cased once), or None."""
+    if text.isascii():
+        lowered = text.lower()
+        return next((name for case_free, name in patterns if case_free.ascii.search(lowered)), None)
+    return next((name for case_free, name in patterns if case_free.pattern.search(text)), None)

@@ -53,6 +53,13 @@ def _clause_window(text: str, number: Number, start: int, end: int) -> tuple[str
 
 # "our 7B-parameter model achieves ...": a model's size is not an efficiency figure.
 _SIZE_PHRASE = re.compile(r"\d+(?:\.\d+)?\s?[BMK]?[\s-]?(?:billion|million)?[\s-]?param\w*", re.IGNORECASE)
+
+
+def _without_sizes(words: str) -> str:
+    """`words` with a blank for each model size ("7B-parameter"), which holds "param" in some case."""
+    return _SIZE_PHRASE.sub(" ", words) if "param" in words.lower() else words
+
+
 _HYPOTHETICAL = re.compile(r"\b(?:(?:needed|required|necessary|enough|sufficient|have|has|had|order|expected|want|aim|aims)\sto|must|should|would|could|"
                            r"needed|required)\s(?:achieve|reach|attain|obtain|get|score|exceed)\s"
                            + QUAL + r"$")
@@ -107,7 +114,7 @@ def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
         return False  # "increasing the depth from 1 to 10": a setting, not a score
     if _ON_AVERAGE.match(after) or _HYPOTHETICAL.search(before):
         return False
-    left, right = (_SIZE_PHRASE.sub(" ", w) for w in _clause_window(text, number, start, end))
+    left, right = (_without_sizes(w) for w in _clause_window(text, number, start, end))
     if _EFFICIENCY_CI.search(left) or _EFFICIENCY_CI.search(right) or _HUMANS.search(left):
         return False  # efficiency figures, ratios, and human reference scores
     if _TIMES.search(right[:6]):

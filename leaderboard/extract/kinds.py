@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .casefree import CaseFree
+from .casefree import CaseFree, first_named
 from .frames import (
     BY_FRAME,
     CHANGE_VERB,
@@ -141,11 +141,7 @@ _QUALIFIERS_CI = tuple((CaseFree(pattern), name) for pattern, name in _QUALIFIER
 def qualifier_of(before: str) -> str | None:
     raw = before[-40:].rstrip()
     bare = _ARTICLES_AT_END.sub("", raw).rstrip()
-    for text in (raw, bare):
-        for pattern, name in _QUALIFIERS_CI:
-            if pattern.search(text + " "):
-                return name
-    return None
+    return first_named(_QUALIFIERS_CI, raw + " ") or first_named(_QUALIFIERS_CI, bare + " ")
 
 
 @functools.cache

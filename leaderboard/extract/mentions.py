@@ -55,6 +55,9 @@ class BenchmarkIndex:
             self.automaton.add_word(form, len(form))
         self.automaton.make_automaton()
         self._spans: tuple[str, list[tuple[int, int]]] = ("", [])  # (text, name spans) of the last text read
+        # forms that can run across a sentence break ("Atari 2600 Ms. Pacman"): see `_window_alone`
+        self.crossing = tuple(k for k in self.automaton.keys() if _CROSSING_FORM.search(k))
+        self._crossed: tuple[str, bool] = ("", False)  # (text, whether a crossing form is in it)
         self.strict_case = {normalise_name(n): n for b in registry for n in (b.id, b.name, *b.aliases)
                             if re.fullmatch(r"[A-Z]{2,6}", n)}
         self.framed = frozenset(normalise_name(n) for n in word_list("framed-benchmark-names"))
@@ -66,14 +69,38 @@ class BenchmarkIndex:
             self._spans = (text, _name_spans(self.automaton, text))
         return self._spans[1]
 
-    def find(self, text: str, start: int, end: int) -> list[Mention]:
-        mentions = []
-        spans = self.spans(text)  # sorted and not overlapping: those of the sentence are a run of them
+    def spans_within(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """Those of `spans(text)` within text[start:end]."""
+        spans = self.spans(text)  # sorted and not overlapping: those of the window are a run of them
+        within = []
         for span_start, span_end in itertools.islice(spans, bisect.bisect_left(spans, (start, -1)), None):
             if span_start >= end:
                 break
-            if span_end > end:
-                continue
+            if span_end <= end:
+                within.append((span_start, span_end))
+        return within
+
+    def window_spans(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """`spans_within`, read from the window alone when no name can run across its edges (a sentence
+        of a text holding no crossing form): most sentences of an abstract are never searched."""
+        if self._window_alone(text, start, end):
+            return _name_spans(self.automaton, text, start, end)
+        return self.spans_within(text, start, end)
+
+    def _window_alone(self, text: str, start: int, end: int) -> bool:
+        """No written form runs across `start` or `end`: both are breaks (a run of spaces after ".", "!"
+        or "?", or an end of the text), and the only forms that can span a break, those holding one or
+        opening with a space, are not in the text."""
+        if not (_is_break(text, start) and _is_break(text, end)):
+            return False
+        if self._crossed[0] is not text:
+            lowered = _lowered(text)
+            self._crossed = (text, any(form in lowered for form in self.crossing))
+        return not self._crossed[1]
+
+    def find(self, text: str, start: int, end: int) -> list[Mention]:
+        mentions = []
+        for span_start, span_end in self.window_spans(text, start, end):
             written = text[span_start:span_end]
             key = normalise_name(written)
             if not _case_ok(written, key, self.strict_case):
@@ -129,11 +156,36 @@ def _written_forms(name: str) -> set[str]:
     return {"".join(w + j for w, j in zip(words, (*combo, ""), strict=True)) for combo in joins}
 
 
-def _name_spans(automaton, text: str) -> list[tuple[int, int]]:
+# a written form that can span a sentence break: one holding a run of spaces after ".", "!" or "?", or
+# opening with a space
+_CROSSING_FORM = re.compile(r"[.!?]\s|^\s")
+
+
+def _is_break(text: str, at: int) -> bool:
+    """`at` is an end of the text or within or at an edge of a run of spaces that follows ".", "!" or "?":
+    a form spanning it holds that mark and a space, or opens with a space."""
+    if at <= 0 or at >= len(text):
+        return True
+    run_start = at
+    while run_start > 0 and text[run_start - 1].isspace():
+        run_start -= 1
+    if run_start == at and not text[at].isspace():
+        return False
+    return run_start > 0 and text[run_start - 1] in ".!?"
+
+
+def _lowered(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): keep offsets aligned
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    hits = sorted((end - length + 1, -length) for end, length in automaton.iter(lowered))
+    return lowered
+
+
+def _name_spans(automaton, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Registry names in text[start:end] (the whole text by default): leftmost-longest, not overlapping."""
+    end = len(text) if end is None else end
+    window = _lowered(text[start:end])
+    hits = sorted((start + at - length + 1, -length) for at, length in automaton.iter(window))
     spans: list[tuple[int, int]] = []
     taken_until = -1
     for span_start, negative_length in hits:

@@ -31,18 +31,27 @@ class Number:
 # opening with a lookbehind is tried at every position); "(?<!X.)" is NUMBER's "(?<!X)" once the
 # character is consumed.
 _NUMBER_START = re.compile(r"[+\-−.\d](?<![\w.@/=^%\-−–].)")
+# _NUMBER_START for ASCII text, which holds no "−", "–" or non-ASCII digit: a class of plain characters
+# is scanned twice as fast as one with a Unicode category (\d).
+_NUMBER_START_ASCII = re.compile(r"[+\-.0-9](?<![\w.@/=^%\-].)")
+
+
+def number_starts(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where a NUMBER can start in text[start:end] (the lookbehind sees the text before `start`)."""
+    pattern = _NUMBER_START_ASCII if text.isascii() else _NUMBER_START
+    return [m.start() for m in pattern.finditer(text, start, len(text) if end is None else end)]
 
 
 def find_numbers(text: str, start: int, end: int) -> list[Number]:
     """Every NUMBER in text[start:end], as `NUMBER.finditer` finds them: tried only where one can start."""
-    return _numbers_at(text, [m.start() for m in _NUMBER_START.finditer(text, start, end)], start, end)
+    return _numbers_at(text, number_starts(text, start, end), start, end)
 
 
 def numbers_in_spans(text: str, spans: list[tuple[int, int]]) -> list[list[Number]]:
     """`find_numbers` of each of the sorted, disjoint `spans` (a text's sentences), from one scan of the
     whole text: a candidate start is one character whatever the bounds (its lookbehind sees the text
     before them), so those of the whole text within a span are that span's own."""
-    starts = [m.start() for m in _NUMBER_START.finditer(text)]
+    starts = number_starts(text)
     found = []
     for start, end in spans:
         first = bisect.bisect_left(starts, start)

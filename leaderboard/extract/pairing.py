@@ -283,7 +283,11 @@ def attach_home(text: str, start: int, end: int, own: list[Mention], cands: list
     top-performing model, Claude-3-7-Sonnet, achieves 63.0%") are on the paper's own benchmark (asked of
     `home_of` last): a number with a percent sign or in a scoring frame, in a sentence that names no
     benchmark but a model."""
-    if own or not cands:
+    if own:
+        return
+    # the cheap tests first: most sentences have no such number, and the home benchmark is dear
+    scores = [cand for cand in cands if cand.mention is None and _home_shaped(text, start, cand.number)]
+    if not scores:
         return
     sentence = text[start:end]
     if not any(is_model_like(m.group(0).split()[-1]) for m in NAME_RUN.finditer(sentence)):
@@ -291,12 +295,13 @@ def attach_home(text: str, start: int, end: int, own: list[Mention], cands: list
     home = home_of()
     if home is None:
         return
-    for cand in cands:
-        if cand.mention is not None:
-            continue
-        before = text[max(start, cand.number.start - 60):cand.number.start]
-        if cand.number.unit == "%" or SCORING_FRAME.search(before):
-            cand.mention, cand.rule = home, "home"
+    for cand in scores:
+        cand.mention, cand.rule = home, "home"
+
+
+def _home_shaped(text: str, start: int, number: Number) -> bool:
+    """A number with a percent sign or in a scoring frame."""
+    return number.unit == "%" or bool(SCORING_FRAME.search(text[max(start, number.start - 60):number.start]))
 
 
 # --- the rules by name, with the sentences that show each (run as table-driven tests) ----------------

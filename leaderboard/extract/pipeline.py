@@ -5,13 +5,13 @@ Precision comes first: a number is dropped whenever its evaluation is not clearl
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from ..models import Claim, Paper
 from ..store.registry import Registry
-from .attribution import ListSlot, ModelContext, attribute, paper_context, tidy_model
+from .attribution import ListSlot, ModelContext, attribute, home_benchmark, paper_context, tidy_model
 from .filters import follower_ok, score_shaped
 from .frames import GROUP_SEP
 from .kinds import kind_of, metric_of, qualifier_of, setting_of, with_direction, with_split
@@ -20,6 +20,8 @@ from .numbers import Number, numbers_in_spans
 from .pairing import Candidate, attach_carried, attach_home, attach_in_sentence, attach_respectively, number_lists
 from .sentences import sentence_spans
 from .tokens import Detokenised, detokenise, looks_tokenised
+
+T = TypeVar("T")
 
 
 def extract_claims(paper: Paper, registry: Registry) -> list[Claim]:
@@ -63,12 +65,12 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
     for (start, end), in_sentence in zip(sentences, numbers_in_spans(text, sentences), strict=True):
         in_sentence = in_sentence[:budget]
         budget -= len(in_sentence)
-        shaped.append([n for n in in_sentence if score_shaped(text, n, start, end)])
+        shaped.append([n for n in in_sentence if score_shaped(text, n, start, end)] if in_sentence else [])
     if not any(shaped):  # no number that could be a score: no claim
         return []
     # Most papers with such numbers make no claim (no benchmark near them): the paper's system and own
     # benchmark are worked out only when a rule reads them.
-    context = functools.cache(functools.partial(paper_context, paper))
+    context = _once(lambda: paper_context(paper))
     own_names = _OwnNames(context)
     searched: list[list[Mention] | None] = [None] * len(sentences)  # only where they are read
 
@@ -99,7 +101,7 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
                     mentions_of(k)
     mentions = [found if found is not None else [] for found in searched]
 
-    home = functools.cache(lambda: _home_mention(text, context(), registry))
+    home = _once(lambda: _home_mention(text, registry))
     for s, (start, end) in enumerate(sentences):
         if not candidates[s]:  # every rule ties candidates: none, nothing to do
             continue
@@ -143,6 +145,19 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
     return sorted(claims, key=lambda c: (c.start, c.end, c.value))
 
 
+def _once(compute: Callable[[], T]) -> Callable[[], T]:
+    """`compute()`, worked out on the first call only. Not `functools.cache`: it is made twice per paper,
+    and copying the wrapped function's attributes cost more than the calls it saves."""
+    value: list[T] = []
+
+    def once() -> T:
+        if not value:
+            value.append(compute())
+        return value[0]
+
+    return once
+
+
 class _OwnNames:
     """`ModelContext.own_names` as a container, the context worked out on the first lookup."""
 
@@ -153,11 +168,12 @@ class _OwnNames:
         return name in self.context().own_names
 
 
-def _home_mention(text: str, context: ModelContext, registry: Registry) -> Mention | None:
+def _home_mention(text: str, registry: Registry) -> Mention | None:
     """The benchmark the paper introduces, as a mention at the place it is introduced."""
-    if context.home_benchmark is None:
+    home = home_benchmark(text)
+    if home is None:
         return None
-    home_start, home_end = context.home_benchmark
+    home_start, home_end = home
     benchmark = registry.lookup(text[home_start:home_end])
     return Mention(home_start, home_end, text[home_start:home_end], benchmark.id if benchmark else None)
 
