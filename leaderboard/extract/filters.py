@@ -65,10 +65,6 @@ _HYPOTHETICAL = re.compile(r"\b(?:(?:needed|required|necessary|enough|sufficient
                            + QUAL + r"$")
 
 
-def _is_score_like(text: str, number: Number, start: int, end: int, mention_starts: set[int]) -> bool:
-    return score_shaped(text, number, start, end) and follower_ok(text, number, end, mention_starts)
-
-
 def follower_ok(text: str, number: Number, end: int, mention_starts) -> bool:
     """A bare number followed by a capitalised word only when that word is a benchmark: "6 LLM agents",
     "4 A100 GPUs" are counts."""
@@ -85,7 +81,8 @@ _METRIC_FOLLOWER = re.compile(r"(?:F\s?1|F-score|BLEU|SMATCH|Smatch|UAS|LAS|AP|m
 
 
 def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
-    """Every filter of `_is_score_like` but the one that depends on the sentence's mentions. The
+    """Whether a number can be a score, by every filter but `follower_ok` (which needs the sentence's
+    mentions, so the pipeline applies it once they are found). The
     checks are independent (each only rejects), so the cheap ones on the text after the number
     come first."""
     after = text[number.end:min(end, number.end + 40)]
