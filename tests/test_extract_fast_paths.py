@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.extract import attribution, filters, kinds, numbers, sentences
+from leaderboard.extract import attribution, filters, kinds, mentions, numbers, sentences
 from leaderboard.extract.casefree import first_named
 from leaderboard.extract.mentions import benchmark_index
 from leaderboard.extract.numbers import find_numbers, numbers_in_spans
@@ -197,3 +197,110 @@ def test_subject_matches_equal_finditer(pieces):
     sentence = "".join(pieces)
     fast = [(m.span(), m.span("name")) for m in attribution.subject_matches(sentence)]
     assert fast == [(m.span(), m.span("name")) for m in attribution._SUBJECT.finditer(sentence)]
+
+
+def _plain_written_forms(name: str) -> set[str]:
+    """Every combination of joins, each written form joined from scratch (the plain form of
+    `mentions._written_forms`, which grows the forms a chunk at a time)."""
+    chunks = [(m.start(), m.end()) for m in mentions._CHUNK.finditer(name)]
+    if not chunks:
+        return set()
+    words = [name[s:e].lower() for s, e in chunks]
+    own = [name[chunks[i][1]:chunks[i + 1][0]].lower() for i in range(len(chunks) - 1)]
+    own = [sep if mentions._SEPARATOR_RUN.fullmatch(sep) else "" for sep in own]
+    options = [tuple(dict.fromkeys((sep, sep.replace("'", "’"), *mentions._JOINS))) for sep in own]
+    if len(own) <= mentions._MIXED_UP_TO:
+        joins = itertools.product(*options) if options else [()]
+    else:
+        joins = [tuple(own)] + [tuple(join for _ in own) for join in mentions._JOINS]
+    return {"".join(w + j for w, j in zip(words, (*combo, ""), strict=True)) for combo in joins}
+
+
+def test_written_forms_of_every_registry_name_equal_the_plain_forms():
+    names = {n for b in default_registry() for n in (b.id, b.name, *b.aliases)}
+    assert all(mentions._written_forms(name) == _plain_written_forms(name) for name in names)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["MMLU", "Pro", "AIME", "24", "2", "x", "é", "-", " ", "'", "’", ". ", "(", ")", "/",
+                                 "_", "--", "τ", "∞"]), max_size=12))
+def test_written_forms_equal_the_plain_forms(pieces):
+    name = "".join(pieces)
+    assert mentions._written_forms(name) == _plain_written_forms(name)
+
+
+def _plain_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans with the next sentence's start found by skipping spaces one at a time."""
+    spans, start = [], 0
+    for match in sentences.sentence_end_pattern(text).finditer(text):
+        end = match.end()
+        word = text[max(start, end - 8):end - 1].split()[-1:] or [""]
+        before = word[0].lower().lstrip("(")
+        if before in sentences._ABBREVIATIONS or before.endswith(("e.g", "i.e")) or (len(before) == 1 and before.isalpha()):
+            continue
+        spans.append((start, end))
+        start = end
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["A", "b", "1", ".", "!", "?", " ", "  ", "\n", "\u00a0", "\u2003", "\x1c", "(", "“",
+                                 "e.g", "i.e", "al", "et al", "vs", "x", "Fig", "approximately", "("]), max_size=30))
+def test_sentence_spans_equal_the_plain_spans(pieces):
+    """The next sentence starts where the end's lookahead found the spaces after it to stop."""
+    text = "".join(pieces)
+    assert sentence_spans(text) == _plain_sentence_spans(text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from([*_EFFICIENCY_PIECES, "\x00"]), max_size=8),
+       st.lists(st.sampled_from([*_EFFICIENCY_PIECES, "\x00"]), max_size=8))
+def test_efficiency_in_two_texts_equals_a_search_of_each(left, right):
+    """The two sides of a number searched at once, joined by a NUL, find a word where one of them does."""
+    left, right = "".join(left), "".join(right)
+    plain = _EFFICIENCY_PLAIN.search(left) is not None or _EFFICIENCY_PLAIN.search(right) is not None
+    assert filters.efficiency_in(left, right) == plain
+
+
+def _plain_qualifier(before: str) -> str | None:
+    raw = before[-40:].rstrip()
+    bare = kinds._ARTICLES_AT_END.sub("", raw).rstrip()
+    return next((name for pattern, name in kinds._QUALIFIERS if pattern.search(raw + " ")), None) or \
+        next((name for pattern, name in kinds._QUALIFIERS if pattern.search(bare + " ")), None)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["up to", "at most", "at least", "over", "more than", "above", "exceeding", ">", "≥",
+                                 ">=", "about", "approximately", "APPROXIMATELY", "around", "nearly", "~", "≈", "under",
+                                 "below", "less than", "<", " ", "  ", "a ", "an ", "the ", "by ", "of ", "x", "İ",
+                                 "\n", "ſ"]), max_size=12))
+def test_qualifier_read_from_the_tail_equals_the_plain_search(pieces):
+    """A qualifier ends the text before the number: searching its last characters finds the same one."""
+    before = "".join(pieces)
+    assert kinds.qualifier_of(before) == _plain_qualifier(before)
+
+
+def _plain_words_back(text: str, end: int, floor: int) -> int:
+    spaces = 0
+    for i in range(end - 1, floor - 1, -1):
+        if text[i].isspace():
+            spaces += 1
+            if spaces > attribution._SUBJECT_SPACES:
+                return i + 1
+    return floor
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Foo-7B", " ", "  ", "\t", "\n", "\x1c", "\u00a0", "\u2003", "é", ","]), max_size=30),
+       st.integers(0, 60), st.integers(0, 60))
+def test_words_back_read_backwards_equals_the_plain_loop(pieces, floor, end):
+    """Where the subject search starts: the same place whether the spaces are counted back by a pattern
+    on the reversed text or one character at a time."""
+    text = "".join(pieces)
+    end = min(end, len(text))
+    floor = min(floor, end)
+    assert attribution._words_back(text, end, floor) == _plain_words_back(text, end, floor)

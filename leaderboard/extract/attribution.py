@@ -58,13 +58,11 @@ def subject_matches(sentence: str) -> Iterator[re.Match]:
 
 def _words_back(text: str, end: int, floor: int) -> int:
     """Just after the space before text[:end]'s last _SUBJECT_SPACES spaces (no earlier than `floor`)."""
-    spaces = 0
-    for i in range(end - 1, floor - 1, -1):
-        if text[i].isspace():
-            spaces += 1
-            if spaces > _SUBJECT_SPACES:
-                return i + 1
-    return floor
+    found = _SPACES_BACK.match(text[floor:end][::-1])  # read backwards from `end`
+    return end - found.end() + 1 if found else floor
+
+
+_SPACES_BACK = re.compile(rf"(?:\S*\s){{{_SUBJECT_SPACES + 1}}}")
 
 
 _OUR = re.compile(r"\b(?:our|the proposed|the resulting)\s(?:[\w\-]+\s){0,3}?(?:model|method|approach|system|framework|LM|LLM)s?\b"
@@ -108,7 +106,6 @@ class ModelContext:
     system_params: str | None
     own_names: set[str] = field(default_factory=set)  # names of the paper's methods: never benchmarks
     source: str = ""  # where the system's name was found: "title", "abstract" or "title-phrase"
-    home_benchmark: tuple[int, int] | None = None  # where the abstract names the benchmark the paper introduces
 
 
 def paper_context(paper: Paper) -> ModelContext:
@@ -144,7 +141,7 @@ def paper_context(paper: Paper) -> ModelContext:
     if system:
         own.add(system)
         own.add(system.split()[0])
-    return ModelContext(system, params, own, source if system else "", home_benchmark(abstract))
+    return ModelContext(system, params, own, source if system else "")
 
 
 def home_benchmark(abstract: str) -> tuple[int, int] | None:

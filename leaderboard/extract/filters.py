@@ -44,11 +44,11 @@ def _clause_window(text: str, number: Number, start: int, end: int) -> tuple[str
     cut = max(left.rfind(","), left.rfind("("), left.rfind(";"), left.rfind(":"))
     left = left[cut + 1:]
     right = text[number.end:min(end, number.end + 45)]
-    cuts = [i for i in (right.find(","), right.find(")"), right.find(";"), right.find(" and "), right.find(" with "),
-                        right.find(" at "), right.find(" using "), right.find(" under "), right.find(" in "),
-                        right.find("(")) if i >= 0]
-    right = right[:min(cuts)] if cuts else right
-    return left, right
+    cut = _CLAUSE_END.search(right)
+    return left, right[:cut.start()] if cut else right
+
+
+_CLAUSE_END = re.compile(r"[,();]| (?:and|with|at|using|under|in) ")
 
 
 # "our 7B-parameter model achieves ...": a model's size is not an efficiency figure.
@@ -112,7 +112,7 @@ def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
     if _ON_AVERAGE.match(after) or _HYPOTHETICAL.search(before):
         return False
     left, right = (_without_sizes(w) for w in _clause_window(text, number, start, end))
-    if _EFFICIENCY_CI.search(left) or _EFFICIENCY_CI.search(right) or _HUMANS.search(left):
+    if efficiency_in(left, right) or _HUMANS.search(left):
         return False  # efficiency figures, ratios, and human reference scores
     if _TIMES.search(right[:6]):
         return False
@@ -120,6 +120,12 @@ def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
 
 
 _EFFICIENCY_CI = CaseFree(_EFFICIENCY)
+
+
+def efficiency_in(left: str, right: str) -> bool:
+    """Whether an efficiency word is in `left` or in `right`: one search of both, joined by a character
+    no word can hold and that reads as an end of text to the words' edges ("\b", "(?!...)")."""
+    return _EFFICIENCY_CI.search(f"{left}\x00{right}")
 _CITATION_BEFORE = re.compile(r"\[[\d,\s]*$")
 _ON_AVERAGE = re.compile(r"^\s?on (?:average|avg)\b")
 _TO_SMALL_INT = re.compile(r"^\s?to\s\d{1,2}\b(?![.,]\d|\s?%)")

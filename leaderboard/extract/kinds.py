@@ -138,10 +138,16 @@ _ARTICLES_AT_END = re.compile(r"(?:\b(?:a|an|the|by|of)\s?)+$")
 _QUALIFIERS_CI = tuple((CaseFree(pattern), name) for pattern, name in _QUALIFIERS)
 
 
+# A _QUALIFIERS match is at most "approximately " long and ends the text it is searched in: only the
+# text's tail is read
+_QUALIFIER_REACH = 16
+
+
 def qualifier_of(before: str) -> str | None:
     raw = before[-40:].rstrip()
     bare = _ARTICLES_AT_END.sub("", raw).rstrip()
-    return first_named(_QUALIFIERS_CI, raw + " ") or first_named(_QUALIFIERS_CI, bare + " ")
+    return (first_named(_QUALIFIERS_CI, raw[-_QUALIFIER_REACH:] + " ")
+            or first_named(_QUALIFIERS_CI, bare[-_QUALIFIER_REACH:] + " "))
 
 
 @functools.cache

@@ -51,12 +51,16 @@ class BenchmarkIndex:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.automaton = ahocorasick.Automaton()
-        for form in sorted({f for b in registry for n in (b.id, b.name, *b.aliases) for f in _written_forms(n)}):
+        names = {n for b in registry for n in (b.id, b.name, *b.aliases)}
+        forms = sorted({form for name in names for form in _written_forms(name)})
+        for form in forms:
             self.automaton.add_word(form, len(form))
         self.automaton.make_automaton()
         self._spans: tuple[str, list[tuple[int, int]]] = ("", [])  # (text, name spans) of the last text read
         # forms that can run across a sentence break ("Atari 2600 Ms. Pacman"): see `_window_alone`
-        self.crossing = tuple(k for k in self.automaton.keys() if _CROSSING_FORM.search(k))
+        self.crossing = tuple(form for form in forms if _CROSSING_FORM.search(form))
+        # what the crossing forms hold around their break (". pacman"): a text without any holds none of them
+        self.crossing_cores = tuple(sorted({_crossing_core(form) for form in self.crossing}))
         self._crossed: tuple[str, bool] = ("", False)  # (text, whether a crossing form is in it)
         self.strict_case = {normalise_name(n): n for b in registry for n in (b.id, b.name, *b.aliases)
                             if re.fullmatch(r"[A-Z]{2,6}", n)}
@@ -95,7 +99,8 @@ class BenchmarkIndex:
             return False
         if self._crossed[0] is not text:
             lowered = _lowered(text)
-            self._crossed = (text, any(form in lowered for form in self.crossing))
+            self._crossed = (text, any(core in lowered for core in self.crossing_cores)
+                             and any(form in lowered for form in self.crossing))
         return not self._crossed[1]
 
     def find(self, text: str, start: int, end: int) -> list[Mention]:
@@ -148,17 +153,30 @@ def _written_forms(name: str) -> set[str]:
     own = [name[chunks[i][1]:chunks[i + 1][0]].lower() for i in range(len(chunks) - 1)]
     # a name's own join counts when it is made of separators ("AIME'24", "MATH. 500"), not of "(" or "/"
     own = [sep if _SEPARATOR_RUN.fullmatch(sep) else "" for sep in own]
-    options = [tuple(dict.fromkeys((sep, sep.replace("'", "’"), *_JOINS))) for sep in own]
-    if len(own) <= _MIXED_UP_TO:
-        joins = itertools.product(*options) if options else [()]
-    else:
-        joins = [tuple(own)] + [tuple(join for _ in own) for join in _JOINS]
-    return {"".join(w + j for w, j in zip(words, (*combo, ""), strict=True)) for combo in joins}
+    if len(own) > _MIXED_UP_TO:
+        return {"".join(w + j for w, j in zip(words, (*combo, ""), strict=True))
+                for combo in [own, *([join] * len(own) for join in _JOINS)]}
+    forms = [words[0]]  # every mix of joins, grown a chunk at a time (the registry has thousands of names)
+    for sep, word in zip(own, words[1:], strict=True):
+        joins = dict.fromkeys((sep, sep.replace("'", "’"), *_JOINS))
+        forms = [form + join + word for form in forms for join in joins]
+    return set(forms)
 
 
 # a written form that can span a sentence break: one holding a run of spaces after ".", "!" or "?", or
 # opening with a space
 _CROSSING_FORM = re.compile(r"[.!?]\s|^\s")
+
+
+def _crossing_core(form: str) -> str:
+    """The part of a crossing form from its first break to the end of the word after it, or the whole
+    form when it opens with a space."""
+    found = _CROSSING_FORM.search(form)
+    assert found is not None
+    if found.start() == 0 and form[:1].isspace():
+        return form
+    word_end = re.compile(r"\s*\S*").match(form, found.end())
+    return form[found.start():word_end.end()]
 
 
 def _is_break(text: str, at: int) -> bool:

@@ -16,7 +16,9 @@ NUMBER = re.compile(
 )
 
 
-@dataclass(frozen=True)
+# Not frozen: one is made for every number of every abstract, and a frozen one costs four times as much
+# to make. Nothing changes one once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Number:
     start: int  # of the sign or first digit
     end: int  # after the unit, if any
@@ -71,7 +73,7 @@ def _numbers_at(text: str, starts: list[int], start: int, end: int) -> list[Numb
         if match is None:
             continue
         taken = match.end()
-        raw = match.group("num").replace(",", "")
-        unit = "%" if match.group("pct") else ("points" if match.group("pts") else None)
-        found.append(Number(at, taken, float(raw), bool(match.group("sign")), unit))
+        sign, num, pct, pts = match.groups()
+        unit = "%" if pct else ("points" if pts else None)
+        found.append(Number(at, taken, float(num.replace(",", "") if "," in num else num), bool(sign), unit))
     return found

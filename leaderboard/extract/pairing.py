@@ -285,15 +285,16 @@ def attach_home(text: str, start: int, end: int, own: list[Mention], cands: list
     benchmark but a model."""
     if own:
         return
-    # the cheap tests first: most sentences have no such number, and the home benchmark is dear
+    # the cheap test first: most sentences have no such number; then the home benchmark, worked out once
+    # per paper (most papers have none), before the model names, read again for every sentence
     scores = [cand for cand in cands if cand.mention is None and _home_shaped(text, start, cand.number)]
     if not scores:
         return
-    sentence = text[start:end]
-    if not any(is_model_like(m.group(0).split()[-1]) for m in NAME_RUN.finditer(sentence)):
-        return
     home = home_of()
     if home is None:
+        return
+    sentence = text[start:end]
+    if not any(is_model_like(m.group(0).split()[-1]) for m in NAME_RUN.finditer(sentence)):
         return
     for cand in scores:
         cand.mention, cand.rule = home, "home"
