@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.extract import attribution, filters, kinds, mentions, numbers, sentences
+from leaderboard.extract import attribution, filters, kinds, mentions, numbers, sentences, tokens
 from leaderboard.extract.casefree import first_named
 from leaderboard.extract.mentions import benchmark_index
 from leaderboard.extract.numbers import find_numbers, numbers_in_spans
@@ -304,3 +304,45 @@ def test_words_back_read_backwards_equals_the_plain_loop(pieces, floor, end):
     end = min(end, len(text))
     floor = min(floor, end)
     assert attribution._words_back(text, end, floor) == _plain_words_back(text, end, floor)
+
+
+def _plain_clause_window(text: str, number, start: int, end: int) -> tuple[str, str]:
+    left = text[max(start, number.start - 45):number.start]
+    cut = max(left.rfind(","), left.rfind("("), left.rfind(";"), left.rfind(":"))
+    left = left[cut + 1:]
+    right = text[number.end:min(end, number.end + 45)]
+    cuts = [i for i in (right.find(","), right.find(")"), right.find(";"), right.find(" and "), right.find(" with "),
+                        right.find(" at "), right.find(" using "), right.find(" under "), right.find(" in "),
+                        right.find("(")) if i >= 0]
+    return left, right[:min(cuts)] if cuts else right
+
+
+_CLAUSE_MARKS = [",", "(", ")", ";", ":", " and ", " with ", " at ", " using ", " under ", " in ", "in", "and", "under"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["12.5", "7", "%", " ", "x", "memory", "a b"]), st.sampled_from(_CLAUSE_MARKS)),
+                max_size=10), st.integers(0, 60), st.integers(0, 200))
+def test_clause_end_pattern_equals_the_earliest_of_the_marks(pieces, start, end):
+    """The clause after a number ends at the earliest of its marks, found by one search."""
+    text = "".join(word + mark for word, mark in pieces)
+    start, end = min(start, len(text)), min(max(start, end), len(text))
+    for number in find_numbers(text, start, end):
+        assert filters._clause_window(text, number, start, end) == _plain_clause_window(text, number, start, end)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["word", "A", "x", "", " "]),
+                          st.sampled_from([" , ", " - ", " . ", " ,", ", ", "-", " ", ".", ",", "  ", " , - "])),
+                max_size=8))
+def test_tokenised_gate_rejects_only_texts_the_pattern_rejects(pieces):
+    """The one-scan gate of `looks_tokenised` gives the answer of the pattern alone."""
+    text = "".join(word + mark for word, mark in pieces)
+    assert tokens.looks_tokenised(text) == (len(tokens._TOKENISED.findall(text)) >= 3)
+
+
+def test_crossing_cores_are_held_by_their_forms():
+    """A text without any core holds no crossing form: each form holds a core."""
+    index = _index_with_a_crossing_name()
+    assert index.crossing and index.crossing_cores
+    assert all(any(core in form for core in index.crossing_cores) for form in index.crossing)
