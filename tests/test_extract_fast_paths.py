@@ -7,12 +7,13 @@ import functools
 import itertools
 import re
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from leaderboard.extract import attribution, filters, kinds, mentions, numbers, sentences, tokens
+from leaderboard.extract import attribution, filters, kinds, mentions, numbers, pairing, sentences, tokens
 from leaderboard.extract.casefree import first_named
-from leaderboard.extract.mentions import benchmark_index
+from leaderboard.extract.mentions import Mention, benchmark_index
 from leaderboard.extract.numbers import find_numbers, numbers_in_spans
 from leaderboard.extract.sentences import sentence_spans
 from leaderboard.store.registry import Registry, default_registry
@@ -346,3 +347,29 @@ def test_crossing_cores_are_held_by_their_forms():
     index = _index_with_a_crossing_name()
     assert index.crossing and index.crossing_cores
     assert all(any(core in form for core in index.crossing_cores) for form in index.crossing)
+
+
+_CARRIED_PIECES = ["Specifically, ", "In this setting, ", "TypeSQL", "TypeSQL gets ", " achieves ", "accuracy", " (", ")",
+                   " vs. ", " from ", "from 12.5 down to 30.0", "perplexity from 51.3 to 30.0", "(80.3% vs. 79.8%)",
+                   " down to ", " to ", "12.5", "80.3%", " ", ", ", "x", "Foo-7B", " and ", "82.6% accuracy", "12.5 vs. 80.3%"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_CARRIED_PIECES), max_size=10), st.sampled_from([None, "TypeSQL", "Foo-7B"]))
+@example(["TypeSQL gets ", "82.6% accuracy"], "TypeSQL")  # each way a number is carried, at least once
+@example(["Specifically, ", "12.5 vs. 80.3%"], None)
+@example(["x", "(80.3% vs. 79.8%)"], None)
+@example(["x ", "from 12.5 down to 30.0"], None)
+def test_carried_gate_skips_only_sentences_where_nothing_is_carried(pieces, system):
+    """Where `_may_carry` says no, the rule run without it ties no number either."""
+    previous = "We test on GSM8K. "
+    text = previous + "".join(pieces) + "."
+    start, end = len(previous), len(text)
+    if pairing._may_carry(text, start, end, [pairing.Candidate(n, 1) for n in find_numbers(text, start, end)]):
+        return
+    gsm8k = Mention(text.index("GSM8K"), text.index("GSM8K") + 5, "GSM8K", "gsm8k")
+    cands = [pairing.Candidate(n, 1) for n in find_numbers(text, start, end)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pairing, "_may_carry", lambda *args: True)
+        pairing.attach_carried(text, start, end, 1, [[gsm8k], []], cands, lambda: system)
+    assert all(cand.mention is None for cand in cands)

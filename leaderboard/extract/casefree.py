@@ -24,10 +24,12 @@ class CaseFree:
     """Whether an IGNORECASE pattern matches: on ASCII text, by the lower-cased pattern on the
     lower-cased text (the same answer, several times faster); otherwise by the pattern itself."""
 
-    def __init__(self, pattern: re.Pattern):
+    def __init__(self, pattern: re.Pattern, ascii_pattern: str | None = None):
+        """`ascii_pattern`: a lower-case pattern that finds a match where `pattern` does on lower-cased
+        ASCII text (by default `pattern` itself, lower-cased)."""
         assert pattern.flags & re.IGNORECASE
         self.pattern = pattern
-        self.ascii = ascii_lower_pattern(pattern.pattern)
+        self.ascii = ascii_lower_pattern(ascii_pattern or pattern.pattern)
 
     def search(self, text: str) -> bool:
         if text.isascii():
@@ -47,3 +49,45 @@ def first_named(patterns: Sequence[tuple[CaseFree, T]], text: str) -> T | None:
         lowered = text.lower()
         return next((name for case_free, name in patterns if case_free.ascii.search(lowered)), None)
     return next((name for case_free, name in patterns if case_free.pattern.search(text)), None)
+
+
+def grouped_by_first_letter(alternation: str) -> str:
+    """A lower-case alternation of words rewritten as one branch per first letter ("cost|compute|
+    cheaper" -> "c(?:ost|ompute|heaper)"): a search then tries a place against the few words that
+    start with its letter instead of every word, and skips in C to the letters that start one. The
+    same places match; which word matches at a place may differ. Each branch must start with a
+    lower-case letter or with "\\b" and one."""
+    groups: dict[str, list[str]] = {}
+    for branch in _top_level_branches(alternation):
+        if branch.startswith("\\b"):  # "\bcost": the letter consumed, then the word start checked
+            letter, rest = branch[2], r"(?<!\w.)" + branch[3:]
+        else:
+            letter, rest = branch[0], branch[1:]
+        if not ("a" <= letter <= "z"):  # pragma: no cover - guards a change of the word list
+            raise ValueError(f"branch does not start with a lower-case letter: {branch!r}")
+        groups.setdefault(letter, []).append(rest)
+    return "|".join(f"{letter}(?:{'|'.join(rests)})" for letter, rests in sorted(groups.items()))
+
+
+def _top_level_branches(alternation: str) -> list[str]:
+    """The branches of a regular expression's outermost alternation."""
+    branches, current, depth, in_class, i = [], "", 0, False, 0
+    while i < len(alternation):
+        char = alternation[i]
+        if char == "\\":
+            current += alternation[i:i + 2]
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            branches.append(current)
+            current, i = "", i + 1
+            continue
+        current += char
+        i += 1
+    return [*branches, current]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .casefree import CaseFree
+from .casefree import CaseFree, grouped_by_first_letter
 from .frames import QUAL
 from .numbers import Number
 
@@ -119,7 +119,7 @@ def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
     return True
 
 
-_EFFICIENCY_CI = CaseFree(_EFFICIENCY)
+_EFFICIENCY_CI = CaseFree(_EFFICIENCY, grouped_by_first_letter(EFFICIENCY_WORDS))
 
 
 def efficiency_in(left: str, right: str) -> bool:

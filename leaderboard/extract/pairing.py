@@ -12,7 +12,7 @@ Per sentence, every candidate number is tied by the first rule that applies:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .frames import (
@@ -180,7 +180,7 @@ def number_lists(text: str, cands: list[Candidate]) -> list[list[Candidate]]:
     return groups
 
 
-def attach_respectively(text: str, start: int, end: int, s: int, mentions: list[list[Mention]],
+def attach_respectively(text: str, start: int, end: int, s: int, mentions: Sequence[list[Mention]],
                          cands: list[Candidate]) -> None:
     if len(cands) < 2:  # a "respectively" list pairs two numbers at least
         return
@@ -243,7 +243,7 @@ _SCORING_VERB = re.compile(r"\s(?:gets|achieves|obtains|reaches|attains|scores|y
 _OWN_SETTING = re.compile(r"(?:In|On|For|Across|Under|When)\s")
 
 
-def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[Mention]],
+def attach_carried(text: str, start: int, end: int, s: int, mentions: Sequence[list[Mention]],
                    cands: list[Candidate], system_of: Callable[[], str | None] = lambda: None) -> None:
     """A comparison in a sentence naming no benchmark takes the one benchmark named just before, when
     the sentence continues the previous one ("Specifically, ...") or the comparison is a parenthesis; so
@@ -251,6 +251,8 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[
     `system_of` only when there is a benchmark to take."""
     if mentions[s] or not cands:
         return
+    if not _may_carry(text, start, end, cands):
+        return  # the sentences before are not read
     source = next((mentions[k] for k in (s - 1, s - 2) if k >= 0 and mentions[k]), [])
     distinct = _distinct(source)
     if len(distinct) != 1:
@@ -263,10 +265,8 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[
         before = text[max(start, cand.number.start - 30):cand.number.start]
         after = text[cand.number.end:min(end, cand.number.end + 30)]
         pair_after = _PAIR_AFTER.match(after)
-        in_paren = "(" in before[-3:] or bool(_OPEN_PAREN.search(before))
-        from_to = bool(_FROM_DOWN_TO.search(text[max(start, cand.number.start - 40):cand.number.end + 30])) \
-            and not _OWN_SETTING.match(text, start)
-        if not (continues or in_paren or from_to):
+        from_to = _from_to(text, start, cand)
+        if not (continues or _in_paren(text, start, cand) or from_to):
             continue
         scored = _about_system(text, start, system) and bool(SCORING_FRAME.search(before) or DELTA_AFTER.match(after))
         if scored or (_COMPARISON.search(before) and i > 0) or (pair_after and (i + 1 < len(cands) or from_to)):
@@ -275,6 +275,26 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: list[list[
             if TO_WORD.search(after[:5]) and not FROM.search(before):
                 continue
             cand.mention, cand.rule = distinct[0], "carried"
+
+
+def _may_carry(text: str, start: int, end: int, cands: list[Candidate]) -> bool:
+    """What `attach_carried` needs before any number can take a benchmark: the sentence continues the
+    previous one, or a scoring verb follows (`_about_system` needs one), or a free number is in a
+    parenthesis or a "from ... to"."""
+    return bool(_CONTINUATION.match(text[start:end]) or _SCORING_VERB.search(text, start)
+                or any(_in_paren(text, start, c) or _from_to(text, start, c) for c in cands if c.mention is None))
+
+
+def _in_paren(text: str, start: int, cand: Candidate) -> bool:
+    """The number is inside a parenthesis opened in its sentence."""
+    before = text[max(start, cand.number.start - 30):cand.number.start]
+    return "(" in before[-3:] or bool(_OPEN_PAREN.search(before))
+
+
+def _from_to(text: str, start: int, cand: Candidate) -> bool:
+    """"from 51.3 down to 30.0" around the number, in a sentence that does not name its own setting."""
+    return bool(_FROM_DOWN_TO.search(text[max(start, cand.number.start - 40):cand.number.end + 30])) \
+        and not _OWN_SETTING.match(text, start)
 
 
 def attach_home(text: str, start: int, end: int, own: list[Mention], cands: list[Candidate],

@@ -5,7 +5,7 @@ Precision comes first: a number is dropped whenever its evaluation is not clearl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -15,7 +15,7 @@ from .attribution import ListSlot, ModelContext, attribute, home_benchmark, pape
 from .filters import follower_ok, score_shaped
 from .frames import GROUP_SEP
 from .kinds import kind_of, metric_of, qualifier_of, setting_of, with_direction, with_split
-from .mentions import Mention, benchmark_index, find_unknown
+from .mentions import BenchmarkIndex, Mention, benchmark_index, find_unknown
 from .numbers import Number, numbers_in_spans
 from .pairing import Candidate, attach_carried, attach_home, attach_in_sentence, attach_respectively, number_lists
 from .sentences import sentence_spans
@@ -72,34 +72,19 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
     # benchmark are worked out only when a rule reads them.
     context = _once(lambda: paper_context(paper))
     own_names = _OwnNames(context)
-    searched: list[list[Mention] | None] = [None] * len(sentences)  # only where they are read
-
-    def mentions_of(k: int) -> list[Mention]:
-        found = searched[k]
-        if found is None:
-            start, end = sentences[k]
-            found = index.find(text, start, end)
-            found = sorted(found + find_unknown(text, start, end, found, own_names), key=lambda m: m.start)
-            searched[k] = found
-        return found
-
+    # each sentence's mentions, searched where a rule reads them: a sentence with numbers, and the two
+    # before one naming no benchmark when a rule looks back ("respectively", carried comparisons)
+    mentions = _Mentions(text, sentences, index, own_names)
     candidates: list[list[Candidate]] = []
     for number, (_start, end) in enumerate(sentences):
         if not shaped[number]:
             candidates.append([])
             continue
-        found = mentions_of(number)
+        found = mentions[number]
         starts = {m.start for m in found}
         numbers = [n for n in shaped[number]
                    if not any(m.start <= n.start < m.end for m in found) and follower_ok(text, n, end, starts)]
         candidates.append([Candidate(n, number) for n in numbers])
-        if numbers and not found:
-            # a sentence with numbers but no benchmark reads the two before it ("respectively",
-            # carried comparisons); one naming a benchmark reads only its own
-            for k in (number - 1, number - 2):
-                if k >= 0:
-                    mentions_of(k)
-    mentions = [found if found is not None else [] for found in searched]
 
     home = _once(lambda: _home_mention(text, registry))
     for s, (start, end) in enumerate(sentences):
@@ -156,6 +141,26 @@ def _once(compute: Callable[[], T]) -> Callable[[], T]:
         return value[0]
 
     return once
+
+
+class _Mentions(Sequence):
+    """The benchmark mentions of each sentence of `text`, searched on first reading."""
+
+    def __init__(self, text: str, sentences: list[tuple[int, int]], index: BenchmarkIndex, own_names: _OwnNames):
+        self.text, self.sentences, self.index, self.own_names = text, sentences, index, own_names
+        self.searched: list[list[Mention] | None] = [None] * len(sentences)
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    def __getitem__(self, k):
+        found = self.searched[k]
+        if found is None:
+            start, end = self.sentences[k]
+            found = self.index.find(self.text, start, end)
+            found = sorted(found + find_unknown(self.text, start, end, found, self.own_names), key=lambda m: m.start)
+            self.searched[k] = found
+        return found
 
 
 class _OwnNames:
