@@ -373,3 +373,13 @@ def test_carried_gate_skips_only_sentences_where_nothing_is_carried(pieces, syst
         patch.setattr(pairing, "_may_carry", lambda *args: True)
         pairing.attach_carried(text, start, end, 1, [[gsm8k], []], cands, lambda: system)
     assert all(cand.mention is None for cand in cands)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["1", "12.5", "%", "\\%", " ", "-", "--", "–", "—", "~", "\n", "x", "to"]), max_size=16))
+@example(["x", "1", " ", "%", " ", "\\%", " ", "--", " ", "\n"])  # the longest match
+def test_range_before_read_from_the_tail_equals_the_plain_search(pieces):
+    """A range mark ending the text before a number is found by searching its last characters only."""
+    before = "".join(pieces)
+    tail = filters._RANGE_BEFORE.search(before, max(0, len(before) - filters._RANGE_BEFORE_REACH))
+    assert (tail is None) == (filters._RANGE_BEFORE.search(before) is None)

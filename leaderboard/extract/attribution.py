@@ -244,7 +244,7 @@ _ACRONYM_AFTER = re.compile(r"(?:\(\s?|\s)(?P<acronym>[a-z]?[A-Z][A-Za-z]*[A-Z][
 
 def _title_cased(words: list[str]) -> bool:
     """Every word capitalised (or a digit, or a small word inside): a name, not a sentence."""
-    return all(w[0].isupper() or any(c.isdigit() for c in w) or (i > 0 and w.lower() in _SMALL_WORDS)
+    return all(w[0].isupper() or any(map(str.isdigit, w)) or (i > 0 and w.lower() in _SMALL_WORDS)
                for i, w in enumerate(words))
 
 

@@ -31,6 +31,7 @@ _PCT_DENY_AFTER = re.compile(r"^\s?(?:of|fewer|less|more|faster|smaller|larger|l
                              r"parameters?|compute|cost|sparsity|compression|data|the)\b", re.IGNORECASE)
 _RANGE = re.compile(r"^\s?(?:-{1,2}|–|—|~)\s?[\d.]")
 _RANGE_BEFORE = re.compile(r"\d\s?%?\s?(?:\\?%)?\s?(?:-{1,2}|–|—|~)\s?$")
+_RANGE_BEFORE_REACH = 12  # a _RANGE_BEFORE match ends the text and is at most 11 characters long ("$" may stand before a "\n")
 _VERSION_BEFORE = re.compile(r"(?:^|[\s(])(?:[A-Z][\w\-]*|v|version|Figure|Table|Section|Appendix|Eq\.?|top|Top)\s$")
 _YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|from|until|of|by|al\.,?|early|late|mid)|[\[(]|January|February|March|April|"
                           r"May|June|July|August|September|October|November|December)\s?$")
@@ -100,7 +101,7 @@ def score_shaped(text: str, number: Number, start: int, end: int) -> bool:
     before = text[max(start, number.start - 40):number.start]
     if number.unit is None and 1900 <= value <= 2100 and value.is_integer() and _YEAR_BEFORE.search(before):
         return False
-    if _RANGE_BEFORE.search(before):
+    if _RANGE_BEFORE.search(before, max(0, len(before) - _RANGE_BEFORE_REACH)):
         return False
     enumerator = number.unit is None and value.is_integer() and value <= 20 and "." not in text[number.start:number.end]
     if _CITATION_BEFORE.search(before) or (before.endswith("(") and after.startswith(")") and enumerator):

@@ -229,7 +229,7 @@ def _case_ok(written: str, key: str, strict: dict[str, str]) -> bool:
     as written, so that the words "math" or "race" are never benchmarks."""
     if key in strict:
         return written.replace(" ", "").replace("-", "").upper() == written.replace(" ", "").replace("-", "")
-    return written != written.lower() or any(c.isdigit() for c in written) or written.startswith(("∞", "τ"))
+    return written != written.lower() or any(map(str.isdigit, written)) or written.startswith(("∞", "τ"))
 
 
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
