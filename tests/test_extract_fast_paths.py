@@ -346,6 +346,7 @@ def test_crossing_cores_are_held_by_their_forms():
     """A text without any core holds no crossing form: each form holds a core."""
     index = _index_with_a_crossing_name()
     assert index.crossing and index.crossing_cores
+    assert set(index.crossing) == {form for form in index.automaton.keys() if mentions._CROSSING_FORM.search(form)}
     assert all(any(core in form for core in index.crossing_cores) for form in index.crossing)
 
 

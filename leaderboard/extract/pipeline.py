@@ -62,11 +62,18 @@ def _extract(paper: Paper, registry: Registry, trace: list[tuple[Claim, str]] | 
     # Numbers first, each sentence's own (bounded by the budget, in text order), keeping those that
     # pass every filter but the one that depends on the sentence's mentions (`follower_ok`).
     shaped: list[list[Number]] = []
+    any_shaped = False
     for (start, end), in_sentence in zip(sentences, numbers_in_spans(text, sentences), strict=True):
-        in_sentence = in_sentence[:budget]
+        if not in_sentence:  # most sentences
+            shaped.append(in_sentence)
+            continue
+        if len(in_sentence) > budget:
+            in_sentence = in_sentence[:budget]
         budget -= len(in_sentence)
-        shaped.append([n for n in in_sentence if score_shaped(text, n, start, end)] if in_sentence else [])
-    if not any(shaped):  # no number that could be a score: no claim
+        kept = [n for n in in_sentence if score_shaped(text, n, start, end)]
+        any_shaped = any_shaped or bool(kept)
+        shaped.append(kept)
+    if not any_shaped:  # no number that could be a score: no claim
         return []
     # Most papers with such numbers make no claim (no benchmark near them): the paper's system and own
     # benchmark are worked out only when a rule reads them.
