@@ -52,20 +52,21 @@ def first_named(patterns: Sequence[tuple[CaseFree, T]], text: str) -> T | None:
 
 
 def grouped_by_first_letter(alternation: str) -> str:
-    """A lower-case alternation of words rewritten as one branch per first letter ("cost|compute|
-    cheaper" -> "c(?:ost|ompute|heaper)"): a search then tries a place against the few words that
-    start with its letter instead of every word, and skips in C to the letters that start one. The
-    same places match; which word matches at a place may differ. Each branch must start with a
-    lower-case letter or with "\\b" and one."""
+    """An alternation of words rewritten, for lower-cased text, as one branch per first letter
+    ("cost|Compute|cheaper" -> "c(?:ost|ompute|heaper)"): a search then tries a place against the few
+    words that start with its letter instead of every word, and skips in C to the letters that start
+    one. Only the words that start with the letter at a place can match there, and they keep their
+    order: the same word matches at each place, with the same span. Each branch must start with an
+    ASCII letter or with "\\b" and one; the rest is left for `ascii_lower_pattern` to lower-case."""
     groups: dict[str, list[str]] = {}
     for branch in _top_level_branches(alternation):
         if branch.startswith("\\b"):  # "\bcost": the letter consumed, then the word start checked
             letter, rest = branch[2], r"(?<!\w.)" + branch[3:]
         else:
             letter, rest = branch[0], branch[1:]
-        if not ("a" <= letter <= "z"):  # pragma: no cover - guards a change of the word list
-            raise ValueError(f"branch does not start with a lower-case letter: {branch!r}")
-        groups.setdefault(letter, []).append(rest)
+        if not ("a" <= letter.lower() <= "z"):  # pragma: no cover - guards a change of the word list
+            raise ValueError(f"branch does not start with an ASCII letter: {branch!r}")
+        groups.setdefault(letter.lower(), []).append(rest)
     return "|".join(f"{letter}(?:{'|'.join(rests)})" for letter, rests in sorted(groups.items()))
 
 
