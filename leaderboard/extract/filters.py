@@ -127,6 +127,8 @@ def efficiency_in(left: str, right: str) -> bool:
     """Whether an efficiency word is in `left` or in `right`: one search of both, joined by a character
     no word can hold and that reads as an end of text to the words' edges ("\b", "(?!...)")."""
     return _EFFICIENCY_CI.search(f"{left}\x00{right}")
+
+
 _CITATION_BEFORE = re.compile(r"\[[\d,\s]*$")
 _ON_AVERAGE = re.compile(r"^\s?on (?:average|avg)\b")
 _TO_SMALL_INT = re.compile(r"^\s?to\s\d{1,2}\b(?![.,]\d|\s?%)")

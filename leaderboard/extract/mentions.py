@@ -180,8 +180,11 @@ def _crossing_core(form: str) -> str:
     assert found is not None
     if found.start() == 0 and form[:1].isspace():
         return form
-    word_end = re.compile(r"\s*\S*").match(form, found.end())
+    word_end = _WORD_AFTER.match(form, found.end())
     return form[found.start():word_end.end()]
+
+
+_WORD_AFTER = re.compile(r"\s*\S*")
 
 
 def _is_break(text: str, at: int) -> bool:

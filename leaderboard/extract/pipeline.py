@@ -160,7 +160,7 @@ class _Mentions(Sequence):
     def __len__(self) -> int:
         return len(self.sentences)
 
-    def __getitem__(self, k):
+    def __getitem__(self, k: int) -> list[Mention]:  # one sentence; no slices
         found = self.searched[k]
         if found is None:
             start, end = self.sentences[k]
