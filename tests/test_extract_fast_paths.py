@@ -366,7 +366,8 @@ def test_carried_gate_skips_only_sentences_where_nothing_is_carried(pieces, syst
     previous = "We test on GSM8K. "
     text = previous + "".join(pieces) + "."
     start, end = len(previous), len(text)
-    if pairing._may_carry(text, start, end, [pairing.Candidate(n, 1) for n in find_numbers(text, start, end)]):
+    if pairing._may_carry(text, start, end, [pairing.Candidate(n, 1) for n in find_numbers(text, start, end)],
+                          lambda: system):
         return
     gsm8k = Mention(text.index("GSM8K"), text.index("GSM8K") + 5, "GSM8K", "gsm8k")
     cands = [pairing.Candidate(n, 1) for n in find_numbers(text, start, end)]

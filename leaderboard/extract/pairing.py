@@ -251,7 +251,7 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: Sequence[l
     `system_of` only when there is a benchmark to take."""
     if mentions[s] or not cands:
         return
-    if not _may_carry(text, start, end, cands):
+    if not _may_carry(text, start, end, cands, system_of):
         return  # the sentences before are not read
     source = next((mentions[k] for k in (s - 1, s - 2) if k >= 0 and mentions[k]), [])
     distinct = _distinct(source)
@@ -277,12 +277,15 @@ def attach_carried(text: str, start: int, end: int, s: int, mentions: Sequence[l
             cand.mention, cand.rule = distinct[0], "carried"
 
 
-def _may_carry(text: str, start: int, end: int, cands: list[Candidate]) -> bool:
+def _may_carry(text: str, start: int, end: int, cands: list[Candidate], system_of: Callable[[], str | None]) -> bool:
     """What `attach_carried` needs before any number can take a benchmark: the sentence continues the
-    previous one, or a scoring verb follows (`_about_system` needs one), or a free number is in a
-    parenthesis or a "from ... to"."""
-    return bool(_CONTINUATION.match(text[start:end]) or _SCORING_VERB.search(text, start)
-                or any(_in_paren(text, start, c) or _from_to(text, start, c) for c in cands if c.mention is None))
+    previous one or is about the paper's system, or a free number is in a parenthesis or a "from ... to".
+    The system is asked for last, and only when a scoring verb follows (`_about_system` needs one)."""
+    if _CONTINUATION.match(text[start:end]):
+        return True
+    if any(_in_paren(text, start, c) or _from_to(text, start, c) for c in cands if c.mention is None):
+        return True
+    return _SCORING_VERB.search(text, start) is not None and _about_system(text, start, system_of())
 
 
 def _in_paren(text: str, start: int, cand: Candidate) -> bool:
